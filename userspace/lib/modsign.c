@@ -150,7 +150,7 @@ static int verify_with_cert(X509 *cert, const EVP_MD *md, const uint8_t *digest,
 		ok = EVP_PKEY_verify(pctx, sig, siglen, digest, dlen) == 1;
 	EVP_PKEY_CTX_free(pctx);
 	ERR_clear_error();
-	return ok ? 0 : -EKEYREJECTED;
+	return ok ? 0 : -EBADMSG;
 }
 
 /* The SignerInfo skeleton sign-file's CMS_sign/CMS_add1_signer calls make. */

@@ -58,8 +58,8 @@ struct modsign_request {
 /*
  * Build the DER CMS signature of data (the module as it is, including any
  * earlier signature).  The signature is checked against the certificate's
- * public key before it is returned: -EKEYREJECTED if the key and the
- * certificate do not belong together.  *cms is malloc()ed.  0 or -errno.
+ * public key before it is returned, which fails if the key and the
+ * certificate do not belong together (-EBADMSG).  *cms is malloc()ed.  0 or -errno.
  */
 int modsign_build_cms(const struct modsign_request *req, const uint8_t *data,
 		      size_t len, uint8_t **cms, size_t *cms_len);

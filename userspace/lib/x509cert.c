@@ -168,7 +168,7 @@ static X509 *reparse_and_verify(X509 *x, EVP_PKEY *pub, int *err)
 	if (X509_verify(y, pub) != 1) {
 		ERR_clear_error();
 		X509_free(y);
-		*err = -EKEYREJECTED;
+		*err = -EBADMSG;
 		return NULL;
 	}
 	*err = 0;

@@ -29,7 +29,7 @@ struct x509cert_request {
 
 /*
  * Build and sign the certificate.  The result has been re-parsed from its
- * DER and verified with req->pub.  0 or -errno (-EKEYREJECTED: the signer
+ * DER and verified with req->pub.  0 or -errno (-EBADMSG: the signer
  * is not the private half of req->pub).
  */
 int x509cert_make(const struct x509cert_request *req, X509 **out);

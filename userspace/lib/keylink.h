@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * schsmctl library: what the token says about one of its keys (public key,
+ * certificate) and, once the kernel's token-key parser is there, linking
+ * the key into a kernel keyring as an "asymmetric" key.
+ */
+#ifndef SCHSM_KEYLINK_H
+#define SCHSM_KEYLINK_H
+
+#include <stdint.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "device.h"
+
+#define TOKEN_CERT_FID(id)	((uint16_t)(0xCE00 | (id)))
+#define TOKEN_MAX_CERT		16384
+
+/*
+ * Read EF CE<key_id>: an X.509 certificate (tag 30) gives the public key
+ * and *cert; the CV request the token wrote at key generation (tag 67 or
+ * 7F21) gives only the public key (*cert = NULL).  cert may be NULL if the
+ * caller does not want it.  Returns 0, a card refusal as -EREMOTEIO with
+ * *sw set, -EBADMSG for content that is neither, or another -errno.
+ */
+int token_key_read(struct schsm_dev *dev, uint8_t key_id, EVP_PKEY **pub,
+		   X509 **cert, uint16_t *sw);
+
+#endif
