@@ -20,6 +20,7 @@
 
 struct schsm_chip;
 struct file;
+struct schsm_unseal;
 
 #define SCHSM_CHR_MAX	32	/* matches SCHSM_MAX_CHR in the uapi header */
 
@@ -32,6 +33,14 @@ struct schsm_card {
 	u16 options;		/* FCP tag 85 */
 	char device_chr[SCHSM_CHR_MAX + 1];	/* CHR of the device CVC (EF 2F02) */
 	char serial[SCHSM_CHR_MAX + 1];		/* device CHR minus 5 chars */
+	/*
+	 * Set by the transport core before schsm_card_open_session(): the
+	 * largest command APDU it sends and the largest response (data + SW)
+	 * the reader delivers, 0 when unknown (the card layer then assumes
+	 * 1014 / 258 and chunks READ/UPDATE BINARY accordingly).
+	 */
+	u32 max_command;
+	u32 max_response;
 	void *priv;		/* card layer's own state (card.c) */
 };
 
@@ -41,5 +50,47 @@ int schsm_card_open_session(struct schsm_chip *chip);
 void schsm_card_drop_session(struct schsm_chip *chip);
 long schsm_card_ioctl(struct schsm_chip *chip, struct file *file,
 		      unsigned int cmd, void __user *arg);
+
+/*
+ * Keyring integration (keys.c): register/unregister the "schsm" asymmetric
+ * key parser.  Called by the module's init/exit (main.c), after/before the
+ * USB driver is registered.
+ */
+int schsm_keys_register(void);
+void schsm_keys_unregister(void);
+
+/* ---- card operations used by card_ioctl.c, keys.c and unseal.c ---- */
+/* All of these are called with the chip's operations held. */
+
+struct schsm_pubkey_ref;
+
+/* SIGN (80 68) / DECIPHER (80 62): *sw out, response into out[0..*out_len) */
+int schsm_card_sign(struct schsm_chip *chip, u8 key_id, u8 alg,
+		    const u8 *in, size_t in_len, u8 *out, size_t cap,
+		    size_t *out_len, u16 *sw);
+int schsm_card_decipher(struct schsm_chip *chip, u8 key_id, u8 alg,
+			const u8 *in, size_t in_len, u8 *out, size_t cap,
+			size_t *out_len, u16 *sw);
+
+/*
+ * Public key of private key @key_id as the token reports it (EF CExx),
+ * cached until the key set changes.  Returns a kmalloc'd copy of the CExx
+ * content in *buf (caller kfree()s) with @pk pointing into it.
+ * -ENOENT if the token has no such key.
+ */
+int schsm_card_read_pubkey(struct schsm_chip *chip, u8 key_id, u8 **buf,
+			   struct schsm_pubkey_ref *pk);
+
+/* Is the card session established (applet selected)? */
+bool schsm_card_ready(struct schsm_chip *chip);
+
+/* Map a card status word of SIGN/DECIPHER to errno for in-kernel users. */
+int schsm_card_sw_to_errno(u16 sw);
+
+/* PKCS#1 v1.5 type 2 unpadding (unseal.c): returns message offset or -EBADMSG */
+int schsm_pkcs1_unpad_type2(const u8 *block, size_t len);
+
+/* UNSEAL ioctl body (unseal.c), ops NOT held on entry */
+int schsm_unseal(struct schsm_chip *chip, struct schsm_unseal *req);
 
 #endif /* SCHSM_CARD_H */
