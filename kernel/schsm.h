@@ -48,4 +48,13 @@ struct schsm_chip *schsm_chip_find_by_serial(const char *serial);
 void schsm_chip_get(struct schsm_chip *chip);
 void schsm_chip_put(struct schsm_chip *chip);
 
+/*
+ * Fetch an ioctl argument struct per the uapi rules: the caller's size
+ * (first __u32) must be at least ksize, extra bytes must be zero.  Returns
+ * 0, -EFAULT, -EINVAL (too small) or -E2BIG (non-zero tail).  Checking
+ * flags/reserved/pad is the caller's job.
+ */
+int schsm_copy_struct_from_user(void *karg, size_t ksize,
+				const void __user *uarg);
+
 #endif /* SCHSM_H */
