@@ -122,7 +122,7 @@ int schsm_card_xfer(struct schsm_chip *chip, const struct schsm_cmd *c,
 		if (rsp_len)
 			memcpy(out, rsp, rsp_len);
 		*out_len = rsp_len;
-	}
+	}	/* else: data not wanted, only the status word */
 out_free:
 	kvfree_sensitive(cmd, cmd_cap + rsp_cap);
 	return ret;
@@ -135,7 +135,8 @@ static int card_cmd_sw(struct schsm_chip *chip, u8 cla, u8 ins, u8 p1, u8 p2,
 	struct schsm_cmd c = { .cla = cla, .ins = ins, .p1 = p1, .p2 = p2,
 			       .data = data, .lc = lc };
 
-	return schsm_card_xfer(chip, &c, NULL, 0, NULL, sw);
+	/* room for (and discard) data a card may volunteer */
+	return schsm_card_xfer(chip, &c, NULL, 256, NULL, sw);
 }
 
 /* ---- session ---------------------------------------------------------- */
