@@ -1,0 +1,157 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Helpers for the OpenSC suites: a private pcscd with vpcd readers, emulator
+# instances, TAP output.  Sourced by tests/opensc/run and tests/bench/emu.
+#
+# pcsc-lite 1.9.9's pcscd has a fixed socket (/run/pcscd/pcscd.comm) and
+# PID file; only its clients honour PCSCLITE_CSOCK_NAME.  So the suites run
+# in their own mount and network namespaces (unshare, as root): a private
+# tmpfs on /run/pcscd gives our pcscd its own socket next to any system
+# pcscd, and a private loopback gives vpcd ports nobody else can take.
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+emu=$top/tests/emulator/schsm-emu
+P11=${P11:-/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so}
+PIN=648219
+SOPIN=3537363231383830
+
+# Re-run the calling script inside private namespaces (once).
+enter_private_namespaces() {
+	if [ -n "${SCHSM_NS:-}" ]; then
+		return 0
+	fi
+	if [ "$(id -u)" -ne 0 ] || ! unshare --mount --net true 2>/dev/null; then
+		return 1
+	fi
+	export SCHSM_NS=1
+	exec unshare --mount --net --propagation private "$0" "$@"
+}
+
+# Inside the namespaces: loopback up, private /run/pcscd.
+setup_private_namespace() {
+	ip link set lo up
+	mkdir -p /run/pcscd
+	mount -t tmpfs -o mode=0755 schsm-pcscd /run/pcscd
+}
+
+# A free TCP port p on loopback with p+1 free as well (vpcd uses base+slot).
+free_port_pair() {
+	python3 - <<'PY'
+import socket
+for _ in range(200):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]
+    try:
+        t = socket.socket(); t.bind(("127.0.0.1", p + 1)); t.close(); s.close()
+        if p + 1 < 65536:
+            print(p); break
+    except OSError:
+        s.close()
+PY
+}
+
+PIDS=()
+cleanup_pids() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	PIDS=()
+}
+
+# start_pcscd DIR PORT: pcscd in the foreground with one vpcd reader
+# definition (slots PORT and PORT+1).
+start_pcscd() {
+	local dir=$1 port=$2
+	mkdir -p "$dir/reader.conf.d"
+	cat >"$dir/reader.conf.d/vpcd" <<CONF
+FRIENDLYNAME "Virtual PCD"
+DEVICENAME   /dev/null:$port
+LIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so
+CHANNELID    $port
+CONF
+	/usr/sbin/pcscd --foreground --debug --config "$dir/reader.conf.d" \
+		>"$dir/pcscd.log" 2>&1 &
+	PCSCD_PID=$!
+	PIDS+=("$PCSCD_PID")
+	local i
+	for i in $(seq 100); do
+		[ -S /run/pcscd/pcscd.comm ] && grep -q "$port" /proc/net/tcp6 /proc/net/tcp 2>/dev/null &&
+			return 0
+		[ -S /run/pcscd/pcscd.comm ] && [ "$i" -gt 20 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# start_emu NAME STATE PORT [extra args]: one emulator instance.
+start_emu() {
+	local name=$1 state=$2 port=$3
+	shift 3
+	"$emu" --state "$state" --vpcd "127.0.0.1:$port" "$@" \
+		>"$WORK/$name.log" 2>&1 &
+	local pid=$!
+	PIDS+=("$pid")
+	eval "EMU_PID_$name=$pid"
+}
+
+# stop_emu NAME: SIGTERM by PID, wait for it.
+stop_emu() {
+	local var="EMU_PID_$1" p
+	p=${!var:-}
+	[ -n "$p" ] || return 0
+	kill "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+	local rc=$?
+	eval "EMU_PID_$1="
+	PIDS=("${PIDS[@]/$p/}")
+	return $rc
+}
+
+# wait_reader N: until opensc-tool sees a card in reader N.
+wait_card() {
+	local n=$1 i
+	for i in $(seq 100); do
+		opensc-tool -r "$n" -a >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# --- TAP ---
+T_N=0 T_PASS=0 T_FAIL=0 T_SKIP=0
+ok() {
+	T_N=$((T_N + 1)) T_PASS=$((T_PASS + 1))
+	echo "ok $T_N - $1"
+}
+not_ok() {
+	T_N=$((T_N + 1)) T_FAIL=$((T_FAIL + 1))
+	echo "not ok $T_N - $1"
+}
+skip() {
+	T_N=$((T_N + 1)) T_SKIP=$((T_SKIP + 1))
+	echo "ok $T_N - $1 # SKIP ${2:-}"
+}
+# check NAME CMD...: ok when CMD succeeds; its output as diagnostics otherwise.
+check() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$name"
+	else
+		not_ok "$name"
+		printf '%s\n' "$out" | tail -n 15 | sed 's/^/# /'
+	fi
+}
+diag() {
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+totals() {
+	if [ "$T_SKIP" -gt 0 ]; then
+		echo "$T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
+	else
+		echo "$T_PASS passed, $T_FAIL failed"
+	fi
+}
