@@ -32,6 +32,7 @@
 #define SW_PIN_BLOCKED		0x6983
 #define SW_DATA_INVALID		0x6984	/* transport PIN, key use counter expired */
 #define SW_CONDITIONS		0x6985
+#define SW_NO_CURRENT_EF	0x6986
 #define SW_WRONG_DATA		0x6A80
 #define SW_FUNC_NOT_SUPPORTED	0x6A81
 #define SW_FILE_NOT_FOUND	0x6A82

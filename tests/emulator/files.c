@@ -124,7 +124,7 @@ static uint16_t target_fid(struct applet *a, const struct apdu *c,
 {
 	if (c->p1 == 0 && c->p2 == 0) {
 		if (!a->ef_selected)
-			return SW_FILE_NOT_FOUND;
+			return SW_NO_CURRENT_EF;
 		*fid = a->current_ef;
 		return 0;
 	}

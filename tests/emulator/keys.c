@@ -11,6 +11,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "../../common/cvc.h"
 #include "emu.h"
@@ -307,11 +308,44 @@ static uint16_t digest_sign(EVP_PKEY *key, const EVP_MD *md, bool pss,
 	return SW_OK;
 }
 
+/*
+ * PSS over an external hash: OpenSC sends it wrapped in a DigestInfo,
+ * other hosts send the bare hash (the length tells the algorithm).
+ */
+static uint16_t sign_pss_hash(EVP_PKEY *key, const struct apdu *c,
+			      struct tlvb *out)
+{
+	const unsigned char *p = c->data;
+	X509_SIG *di = d2i_X509_SIG(NULL, &p, (long)c->lc);
+	const X509_ALGOR *alg;
+	const ASN1_OCTET_STRING *hash;
+	const ASN1_OBJECT *obj;
+	const EVP_MD *md;
+	uint16_t sw = SW_WRONG_DATA;
+
+	if (!di) {
+		md = md_for_hash_len(c->lc);
+		if (!md)
+			return SW_WRONG_DATA;
+		return pkey_op(key, false, RSA_PKCS1_PSS_PADDING, md, c->data,
+			       c->lc, out);
+	}
+	X509_SIG_get0(di, &alg, &hash);
+	X509_ALGOR_get0(&obj, NULL, NULL, alg);
+	md = EVP_get_digestbyobj(obj);
+	if (p == c->data + c->lc && md &&
+	    (size_t)ASN1_STRING_length(hash) == (size_t)EVP_MD_get_size(md))
+		sw = pkey_op(key, false, RSA_PKCS1_PSS_PADDING, md,
+			     ASN1_STRING_get0_data(hash),
+			     (size_t)ASN1_STRING_length(hash), out);
+	X509_SIG_free(di);
+	return sw;
+}
+
 static uint16_t sign_rsa(EVP_PKEY *key, uint8_t algo, const struct apdu *c,
 			 struct tlvb *out)
 {
 	size_t k = (size_t)EVP_PKEY_get_size(key);
-	const EVP_MD *md;
 
 	switch (algo) {
 	case ALG_RSA_RAW:
@@ -331,10 +365,7 @@ static uint16_t sign_rsa(EVP_PKEY *key, uint8_t algo, const struct apdu *c,
 	case ALG_RSA_V15_SHA512:
 		return digest_sign(key, EVP_sha512(), false, c->data, c->lc, out);
 	case ALG_RSA_PSS:
-		md = md_for_hash_len(c->lc);
-		if (!md)
-			return SW_WRONG_DATA;
-		return pkey_op(key, false, RSA_PKCS1_PSS_PADDING, md, c->data, c->lc, out);
+		return sign_pss_hash(key, c, out);
 	case ALG_RSA_PSS_SHA256:
 		return digest_sign(key, EVP_sha256(), true, c->data, c->lc, out);
 	}

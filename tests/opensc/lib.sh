@@ -53,10 +53,10 @@ PIDS=()
 cleanup_pids() {
 	local p
 	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null
+		[ -n "$p" ] && kill "$p" 2>/dev/null
 	done
 	for p in "${PIDS[@]}"; do
-		wait "$p" 2>/dev/null
+		[ -n "$p" ] && wait "$p" 2>/dev/null
 	done
 	PIDS=()
 }
@@ -86,12 +86,15 @@ CONF
 	return 1
 }
 
-# start_emu NAME STATE PORT [extra args]: one emulator instance.
+# start_emu NAME PORT [extra args]: emulator instance NAME, state file
+# $WORK/NAME.state, log $WORK/NAME.log (appended: restarts are replugs).
+EMU_NAMES=""
 start_emu() {
-	local name=$1 state=$2 port=$3
-	shift 3
-	"$emu" --state "$state" --vpcd "127.0.0.1:$port" "$@" \
-		>"$WORK/$name.log" 2>&1 &
+	local name=$1 port=$2
+	shift 2
+	case " $EMU_NAMES " in *" $name "*) ;; *) EMU_NAMES="$EMU_NAMES $name" ;; esac
+	"$emu" --state "$WORK/$name.state" --vpcd "127.0.0.1:$port" "$@" \
+		>>"$WORK/$name.log" 2>&1 &
 	local pid=$!
 	PIDS+=("$pid")
 	eval "EMU_PID_$name=$pid"
@@ -104,20 +107,54 @@ stop_emu() {
 	[ -n "$p" ] || return 0
 	kill "$p" 2>/dev/null
 	wait "$p" 2>/dev/null
-	local rc=$?
+	local rc=$? q keep=()
 	eval "EMU_PID_$1="
-	PIDS=("${PIDS[@]/$p/}")
+	for q in "${PIDS[@]}"; do
+		[ "$q" != "$p" ] && keep+=("$q")
+	done
+	PIDS=("${keep[@]}")
 	return $rc
 }
 
-# wait_reader N: until opensc-tool sees a card in reader N.
+# wait_card N: until opensc-tool sees a card in reader N.
 wait_card() {
 	local n=$1 i
-	for i in $(seq 100); do
+	for i in $(seq 150); do
 		opensc-tool -r "$n" -a >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
 	return 1
+}
+
+# wait_no_card N: until reader N is empty.
+wait_no_card() {
+	local n=$1 i
+	for i in $(seq 150); do
+		opensc-tool -r "$n" -a >/dev/null 2>&1 || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# plug NAME [READER]: start NAME on reader 0 (default) or 1 and wait for it.
+plug() {
+	local name=$1 r=${2:-0}
+	start_emu "$name" $((PORT + r))
+	wait_card "$r"
+}
+
+# unplug NAME [READER]: stop NAME (SIGTERM by PID), wait for the empty reader.
+unplug() {
+	local name=$1 r=${2:-0}
+	stop_emu "$name"
+	wait_no_card "$r"
+}
+
+# apdus READER HEX...: one session, one "SW data" line per APDU.
+apdus() {
+	local reader=$1
+	shift
+	printf '%s\n' "$@" | "$WORK/apdu-client" "$reader"
 }
 
 # --- TAP ---
