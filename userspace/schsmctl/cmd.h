@@ -79,6 +79,8 @@ int cmd_change_pin(int argc, char **argv);
 int cmd_unblock_pin(int argc, char **argv);
 int cmd_change_so_pin(int argc, char **argv);
 int cmd_initialize(int argc, char **argv);
+int cmd_key_import(int argc, char **argv);
+int cmd_key_attest(int argc, char **argv);
 /* cmd_sign.c (issue 6) */
 int cmd_sign_module(int argc, char **argv);
 int cmd_cert(int argc, char **argv);

@@ -51,6 +51,8 @@ static const struct command commands[] = {
 	  NULL, 0 },
 	{ "dkek", NULL, "", "DKEK shares: create-share, import-share, status, kcv",
 	  NULL, dkek_commands, 0 },
+	{ "key", NULL, "", "keys: generate, list, delete, wrap, unwrap, import, attest, sign",
+	  NULL, key_commands, 0 },
 	{ "cert", cmd_cert,
 	  "KEY [--pubkey FILE] [--cn NAME] [--org ORG] [--days N] [--hash H] "
 	  "[--out FILE] [--pem] [--write] [--force]",
@@ -72,6 +74,8 @@ static size_t group_size(const struct command *c)
 {
 	if (c->sub == dkek_commands)
 		return dkek_ncommands;
+	if (c->sub == key_commands)
+		return key_ncommands;
 	return c->nsub;
 }
 
