@@ -880,12 +880,18 @@ static void test_files(void)
 	ret = do_file(SCHSM_IOC_FILE_READ, 0xcf01, 1000, back, sizeof(back), &f);
 	tap_ok(!ret && f.data.len == 500 && !memcmp(back, data + 1000, 500),
 	       "FILE_READ from offset 1000 returns the last 500 bytes");
+	ret = do_file(SCHSM_IOC_FILE_READ, 0xcf01, 1500, back, sizeof(back), &f);
+	tap_ok(!ret && f.data.len == 0,
+	       "FILE_READ at the end of the file: empty (sw %04x len %u)", f.sw,
+	       f.data.len);
 	ret = do_file(SCHSM_IOC_FILE_READ, 0xcf01, 0, back, 100, &f);
 	tap_ok(ret == -EMSGSIZE && f.data.len == sizeof(data),
 	       "FILE_READ into 100 bytes -> EMSGSIZE, len 1500 needed");
 	ret = do_file(SCHSM_IOC_FILE_WRITE, 0xcf01, 200, data, 10, &f);
-	ret = ret ?: do_file(SCHSM_IOC_FILE_READ, 0xcf01, 200, back, 10, &f);
-	tap_ok(!ret && f.data.len == 10 && !memcmp(back, data, 10),
+	ret = ret ?: do_file(SCHSM_IOC_FILE_READ, 0xcf01, 200, back,
+			     sizeof(back), &f);
+	tap_ok(!ret && f.data.len == 1300 && !memcmp(back, data, 10) &&
+	       !memcmp(back + 10, data + 210, 1290),
 	       "FILE_WRITE at an offset updates in place");
 	ret = do_file(SCHSM_IOC_FILE_READ, 0x2f02, 0, back, sizeof(back), &f);
 	tap_ok(!ret && f.sw == SCHSM_SW_OK && back[0] == 0x7f && back[1] == 0x21,
