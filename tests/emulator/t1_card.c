@@ -139,7 +139,7 @@ static enum t1_action t1_rx_r(struct t1_card *t, uint8_t pcb)
 static enum t1_action t1_rx_s(struct t1_card *t, uint8_t pcb,
 			      const uint8_t *inf, size_t len)
 {
-	uint8_t type = pcb & 0x1F;
+	uint8_t type = pcb & 0x3F;
 
 	switch (type) {
 	case T1_S_IFS:
