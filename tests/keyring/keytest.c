@@ -1,0 +1,694 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tests/keyring/keytest: token keys in the kernel keyring (kernel/keys.c)
+ * and UNSEAL into a logon key (kernel/unseal.c).  Judges: OpenSSL for
+ * signatures and encryption, the kernel for errno, dm-crypt with a raw hex
+ * key for the unsealed volume key.  TAP; last line "N passed, N failed".
+ *
+ * Run inside "keyctl session -" (a session keyring of our own); the token
+ * is re-initialized.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <grp.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <keyutils.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+
+#include <linux/schsm.h>
+
+#include "../card/tap.h"
+
+static int fd;
+static const uint8_t so_pin[8] = "57621880";
+static const char user_pin[] = "648219";
+static char serial[SCHSM_MAX_CHR + 1];
+
+static int xioctl(unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+static struct schsm_buf ubuf(const void *p, size_t len)
+{
+	struct schsm_buf b = { .ptr = (uintptr_t)p, .len = (uint32_t)len };
+
+	return b;
+}
+
+/* ---- TLV (our own) ---- */
+struct tlv {
+	unsigned int tag;
+	const uint8_t *v;
+	size_t len, total;
+};
+
+static bool tlv_read(const uint8_t *p, size_t len, struct tlv *t)
+{
+	size_t i = 0, n, k;
+
+	if (len < 2)
+		return false;
+	t->tag = p[i++];
+	if ((t->tag & 0x1f) == 0x1f) {
+		do {
+			if (i >= len)
+				return false;
+			t->tag = (t->tag << 8) | p[i];
+		} while (p[i++] & 0x80);
+	}
+	if (i >= len)
+		return false;
+	n = p[i++];
+	if (n & 0x80) {
+		k = n & 0x7f;
+		if (k < 1 || k > 3 || i + k > len)
+			return false;
+		for (n = 0; k--; )
+			n = (n << 8) | p[i++];
+	}
+	if (n > len - i)
+		return false;
+	t->v = p + i;
+	t->len = n;
+	t->total = i + n;
+	return true;
+}
+
+static bool tlv_find(const uint8_t *p, size_t len, unsigned int tag,
+		     struct tlv *t)
+{
+	while (len && tlv_read(p, len, t)) {
+		if (t->tag == tag)
+			return true;
+		p += t->total;
+		len -= t->total;
+	}
+	return false;
+}
+
+static bool request_pk(const uint8_t *req, size_t len, struct tlv *pk)
+{
+	struct tlv a, b, c;
+
+	return tlv_find(req, len, 0x67, &a) && tlv_find(a.v, a.len, 0x7f21, &b) &&
+	       tlv_find(b.v, b.len, 0x7f4e, &c) &&
+	       tlv_find(c.v, c.len, 0x7f49, pk);
+}
+
+/* ---- the token ---- */
+
+static int token_setup(void)
+{
+	struct schsm_info info = { .size = sizeof(info) };
+	struct schsm_init in = { .size = sizeof(in) };
+	struct schsm_pin p = { .size = sizeof(p) };
+
+	if (xioctl(SCHSM_IOC_GET_INFO, &info))
+		return -1;
+	memcpy(serial, info.serial, SCHSM_MAX_CHR);
+	in.options = SCHSM_OPT_RESET_RETRY;
+	in.retry_limit = 3;
+	memcpy(in.so_pin, so_pin, 8);
+	in.user_pin = ubuf(user_pin, 6);
+	if (xioctl(SCHSM_IOC_INITIALIZE, &in) || in.sw != SCHSM_SW_OK)
+		return -1;
+	p.ref = SCHSM_PIN_REF_USER;
+	p.pin = ubuf(user_pin, 6);
+	if (xioctl(SCHSM_IOC_LOGIN, &p) || p.sw != SCHSM_SW_OK)
+		return -1;
+	return 0;
+}
+
+static int login(bool in)
+{
+	struct schsm_pin p = { .size = sizeof(p) };
+
+	if (!in)
+		return xioctl(SCHSM_IOC_LOGOUT, NULL);
+	p.ref = SCHSM_PIN_REF_USER;
+	p.pin = ubuf(user_pin, 6);
+	return xioctl(SCHSM_IOC_LOGIN, &p) || p.sw != SCHSM_SW_OK ? -1 : 0;
+}
+
+struct tkey {
+	uint8_t id, type;
+	const uint8_t *n, *e, *pt;	/* into req */
+	size_t n_len, e_len, pt_len;
+	uint8_t req[8192];
+	EVP_PKEY *pub;
+};
+
+static EVP_PKEY *make_pub(const struct tkey *k)
+{
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	EVP_PKEY_CTX *ctx = NULL;
+	OSSL_PARAM *prm = NULL;
+	EVP_PKEY *pk = NULL;
+	BIGNUM *n = NULL, *e = NULL;
+
+	if (k->type == SCHSM_KEY_RSA) {
+		n = BN_bin2bn(k->n, (int)k->n_len, NULL);
+		e = BN_bin2bn(k->e, (int)k->e_len, NULL);
+		OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n);
+		OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
+	} else {
+		OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+						"prime256v1", 0);
+		OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
+						 k->pt, k->pt_len);
+	}
+	prm = OSSL_PARAM_BLD_to_param(bld);
+	ctx = EVP_PKEY_CTX_new_from_name(NULL, k->type == SCHSM_KEY_RSA ?
+					 "RSA" : "EC", NULL);
+	if (!prm || !ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, prm) <= 0)
+		pk = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(prm);
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(n);
+	BN_free(e);
+	return pk;
+}
+
+static bool keygen(struct tkey *k, uint8_t type)
+{
+	struct schsm_keygen g = { .size = sizeof(g) };
+	struct tlv pk, a, b;
+
+	memset(k, 0, sizeof(*k));
+	g.type = type;
+	if (type == SCHSM_KEY_RSA)
+		g.rsa_bits = 2048;
+	else
+		g.curve = SCHSM_CURVE_P256;
+	g.request = ubuf(k->req, sizeof(k->req));
+	if (xioctl(SCHSM_IOC_KEY_GENERATE, &g) || g.sw != SCHSM_SW_OK ||
+	    !request_pk(k->req, g.request.len, &pk))
+		return false;
+	k->id = g.key_id;
+	k->type = type;
+	if (type == SCHSM_KEY_RSA) {
+		if (!tlv_find(pk.v, pk.len, 0x81, &a) ||
+		    !tlv_find(pk.v, pk.len, 0x82, &b))
+			return false;
+		k->n = a.v;
+		k->n_len = a.len;
+		k->e = b.v;
+		k->e_len = b.len;
+		while (k->n_len > 1 && !*k->n) {
+			k->n++;
+			k->n_len--;
+		}
+		while (k->e_len > 1 && !*k->e) {
+			k->e++;
+			k->e_len--;
+		}
+	} else {
+		if (!tlv_find(pk.v, pk.len, 0x86, &a))
+			return false;
+		k->pt = a.v;
+		k->pt_len = a.len;
+	}
+	k->pub = make_pub(k);
+	return k->pub != NULL;
+}
+
+/* ---- the blob (Documentation/keyring.md) ---- */
+
+static size_t put_field(uint8_t *b, size_t pos, const void *v, size_t len)
+{
+	b[pos] = (uint8_t)(len >> 8);
+	b[pos + 1] = (uint8_t)len;
+	if (len)
+		memcpy(b + pos + 2, v, len);
+	return pos + 2 + len;
+}
+
+static size_t make_blob(uint8_t *b, const struct tkey *k, const char *ser,
+			const void *skid, size_t skid_len)
+{
+	size_t pos = 12;
+
+	memcpy(b, "SCHSMKEY", 8);
+	b[8] = 1;
+	b[9] = k->type;
+	b[10] = k->id;
+	b[11] = k->type == SCHSM_KEY_EC ? SCHSM_CURVE_P256 : 0;
+	pos = put_field(b, pos, ser, strlen(ser));
+	if (k->type == SCHSM_KEY_RSA) {
+		pos = put_field(b, pos, k->n, k->n_len);
+		pos = put_field(b, pos, k->e, k->e_len);
+	} else {
+		pos = put_field(b, pos, k->pt, k->pt_len);
+		pos = put_field(b, pos, NULL, 0);
+	}
+	pos = put_field(b, pos, skid, skid_len);
+	pos = put_field(b, pos, NULL, 0);
+	pos = put_field(b, pos, NULL, 0);
+	return pos;
+}
+
+static key_serial_t link_key(const uint8_t *blob, size_t len, int *err)
+{
+	key_serial_t k = add_key("asymmetric", "", blob, len,
+				 KEY_SPEC_SESSION_KEYRING);
+
+	*err = k < 0 ? errno : 0;
+	return k;
+}
+
+/* ---- keyctl operations ---- */
+
+static const EVP_MD *md_by_name(const char *h)
+{
+	return EVP_get_digestbyname(h);
+}
+
+static bool ossl_verify(EVP_PKEY *pub, const char *hash, const uint8_t *dg,
+			size_t dg_len, const uint8_t *sig, size_t sig_len)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pub, NULL);
+	bool ok = false;
+
+	if (ctx && EVP_PKEY_verify_init(ctx) > 0 &&
+	    (EVP_PKEY_get_base_id(pub) != EVP_PKEY_RSA ||
+	     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0) &&
+	    EVP_PKEY_CTX_set_signature_md(ctx, md_by_name(hash)) > 0)
+		ok = EVP_PKEY_verify(ctx, sig, sig_len, dg, dg_len) == 1;
+	EVP_PKEY_CTX_free(ctx);
+	return ok;
+}
+
+static void test_rsa_ops(key_serial_t key, const struct tkey *k)
+{
+	static const char *const hashes[] = { "sha256", "sha1", "sha384",
+					      "sha512", "sha224" };
+	static const uint8_t di256[] = { 0x30, 0x31, 0x30, 0x0d, 0x06, 0x09,
+		0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
+		0x00, 0x04, 0x20 };
+	struct keyctl_pkey_query q;
+	uint8_t dg[64], sig[512], block[256], enc[256], dec[256], sec[32];
+	char info[64];
+	unsigned int i, dlen;
+	size_t elen = sizeof(enc);
+	EVP_PKEY_CTX *ctx;
+	long n;
+
+	n = keyctl_pkey_query(key, "enc=pkcs1 hash=sha256", &q);
+	tap_ok(n == 0 && q.key_size == 2048 && q.max_sig_size == 256 &&
+	       (q.supported_ops & (KEYCTL_SUPPORTS_SIGN | KEYCTL_SUPPORTS_DECRYPT |
+				   KEYCTL_SUPPORTS_ENCRYPT | KEYCTL_SUPPORTS_VERIFY)) == 15,
+	       "pkey_query: 2048 bits, 256-byte signatures, all four ops (ops %#x)",
+	       q.supported_ops);
+	for (i = 0; i < sizeof(hashes) / sizeof(hashes[0]); i++) {
+		RAND_bytes(dg, sizeof(dg));
+		dlen = (unsigned int)EVP_MD_get_size(md_by_name(hashes[i]));
+		snprintf(info, sizeof(info), "enc=pkcs1 hash=%s", hashes[i]);
+		n = keyctl_pkey_sign(key, info, dg, dlen, sig, sizeof(sig));
+		tap_ok(n == 256 && ossl_verify(k->pub, hashes[i], dg, dlen, sig, n),
+		       "pkey_sign %s verified by openssl (%ld)", info, n);
+	}
+	/* raw: the caller pads; openssl judges it as PKCS#1 sha256 */
+	RAND_bytes(dg, 32);
+	memset(block, 0xff, sizeof(block));
+	block[0] = 0;
+	block[1] = 1;
+	block[256 - 32 - sizeof(di256) - 1] = 0;
+	memcpy(block + 256 - 32 - sizeof(di256), di256, sizeof(di256));
+	memcpy(block + 256 - 32, dg, 32);
+	n = keyctl_pkey_sign(key, "enc=raw", block, 256, sig, sizeof(sig));
+	tap_ok(n == 256 && ossl_verify(k->pub, "sha256", dg, 32, sig, n),
+	       "pkey_sign enc=raw verified by openssl (%ld)", n);
+	n = keyctl_pkey_verify(key, "enc=pkcs1 hash=sha256", dg, 32, sig, 256);
+	tap_ok(n == 0, "pkey_verify (software) accepts the token's signature");
+	sig[10] ^= 1;
+	n = keyctl_pkey_verify(key, "enc=pkcs1 hash=sha256", dg, 32, sig, 256);
+	tap_ok(n < 0 && (errno == EKEYREJECTED || errno == EINVAL ||
+			 errno == EBADMSG),
+	       "pkey_verify rejects a corrupted signature (%s)", strerror(errno));
+	n = keyctl_pkey_sign(key, "enc=pkcs1 hash=sha256", dg, 31, sig,
+			     sizeof(sig));
+	tap_ok(n < 0 && errno == EINVAL, "pkey_sign digest of 31 bytes -> EINVAL");
+	n = keyctl_pkey_sign(key, "enc=oaep", dg, 32, sig, sizeof(sig));
+	tap_ok(n < 0 && errno == EINVAL, "pkey_sign enc=oaep -> EINVAL");
+
+	/* openssl encrypts, the token decrypts */
+	RAND_bytes(sec, sizeof(sec));
+	ctx = EVP_PKEY_CTX_new(k->pub, NULL);
+	if (!ctx || EVP_PKEY_encrypt_init(ctx) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0 ||
+	    EVP_PKEY_encrypt(ctx, enc, &elen, sec, sizeof(sec)) <= 0)
+		elen = 0;
+	EVP_PKEY_CTX_free(ctx);
+	n = keyctl_pkey_decrypt(key, "enc=pkcs1", enc, elen, dec, sizeof(dec));
+	tap_ok(n == (long)sizeof(sec) && !memcmp(dec, sec, sizeof(sec)),
+	       "pkey_decrypt of openssl's PKCS#1 cryptogram (%ld)", n);
+	/* the kernel encrypts in software, the token decrypts */
+	n = keyctl_pkey_encrypt(key, "enc=pkcs1", sec, sizeof(sec), enc,
+				sizeof(enc));
+	tap_ok(n == 256, "pkey_encrypt (software) -> 256 bytes (%ld)", n);
+	n = keyctl_pkey_decrypt(key, "enc=pkcs1", enc, 256, dec, sizeof(dec));
+	tap_ok(n == (long)sizeof(sec) && !memcmp(dec, sec, sizeof(sec)),
+	       "pkey_decrypt of the kernel's cryptogram round-trips");
+
+	tap_ok(login(false) == 0, "LOGOUT");
+	n = keyctl_pkey_sign(key, "enc=pkcs1 hash=sha256", dg, 32, sig,
+			     sizeof(sig));
+	tap_ok(n < 0 && errno == EACCES,
+	       "pkey_sign while logged out -> EACCES (%s)", strerror(errno));
+	n = keyctl_pkey_verify(key, "enc=pkcs1 hash=sha256", dg, 32, sig, 256);
+	tap_ok(n < 0, "pkey_verify still works (software) while logged out");
+	tap_ok(login(true) == 0, "LOGIN");
+	n = keyctl_pkey_sign(key, "enc=pkcs1 hash=sha256", dg, 32, sig,
+			     sizeof(sig));
+	tap_ok(n == 256 && ossl_verify(k->pub, "sha256", dg, 32, sig, n),
+	       "the same key signs again after login");
+	OPENSSL_cleanse(sec, sizeof(sec));
+	OPENSSL_cleanse(dec, sizeof(dec));
+}
+
+/* ---- malformed and forged blobs ---- */
+
+static int fuzz_one(const uint8_t *b, size_t len)
+{
+	key_serial_t k;
+
+	k = add_key("asymmetric", "", b, len, KEY_SPEC_SESSION_KEYRING);
+	if (k >= 0) {
+		keyctl_unlink(k, KEY_SPEC_SESSION_KEYRING);
+		return 0;
+	}
+	return errno;
+}
+
+/* as nobody: truncations and field mutations of a valid blob */
+static void test_fuzz(const uint8_t *good, size_t len)
+{
+	uint8_t b[2048];
+	int pfd[2], st;
+	unsigned int total = 0, bad = 0;
+	size_t i;
+	pid_t pid;
+	char line[256];
+	FILE *in;
+
+	if (pipe(pfd))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		FILE *out = fdopen(pfd[1], "w");
+
+		close(pfd[0]);
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534) ||
+		    keyctl_join_session_keyring(NULL) < 0) {
+			fprintf(out, "setup %d\n", errno);
+			_exit(1);
+		}
+		/* every truncation */
+		for (i = 0; i < len; i++) {
+			int e = fuzz_one(good, i);
+
+			fprintf(out, "%s trunc %zu -> %d\n",
+				(e == EINVAL || e == EBADMSG) ? "ok" : "BAD", i, e);
+		}
+		/* one trailing byte */
+		memcpy(b, good, len);
+		b[len] = 0;
+		fprintf(out, "%s trailing byte -> %d\n",
+			fuzz_one(b, len + 1) == EINVAL ? "ok" : "BAD",
+			fuzz_one(b, len + 1));
+		/* header and length bytes */
+		{
+			static const struct { size_t off; uint8_t v; } m[] = {
+				{ 8, 2 }, { 8, 0 }, { 9, 0 }, { 9, 3 },
+				{ 10, 0 }, { 11, 1 }, { 12, 0xff }, { 13, 0 },
+				{ 13, 0xff }, { 12, 0x01 },
+			};
+			for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+				int e;
+
+				memcpy(b, good, len);
+				b[m[i].off] = m[i].v;
+				e = fuzz_one(b, len);
+				fprintf(out, "%s byte %zu = %#x -> %d\n",
+					e == EINVAL ? "ok" : "BAD", m[i].off,
+					m[i].v, e);
+			}
+		}
+		fclose(out);
+		_exit(0);
+	}
+	close(pfd[1]);
+	in = fdopen(pfd[0], "r");
+	while (in && fgets(line, sizeof(line), in)) {
+		total++;
+		if (strncmp(line, "ok", 2)) {
+			bad++;
+			tap_diag("%s", strtok(line, "\n"));
+		}
+	}
+	if (in)
+		fclose(in);
+	waitpid(pid, &st, 0);
+	tap_ok(WIFEXITED(st) && !WEXITSTATUS(st) && total >= 50 && !bad,
+	       "add_key as nobody: %u malformed blobs refused with EINVAL/EBADMSG (%u wrong)",
+	       total, bad);
+}
+
+static void test_forged(const struct tkey *rsa, const struct tkey *ec)
+{
+	uint8_t b[2048], n2[512];
+	struct tkey f;
+	size_t len;
+	int err;
+
+	f = *rsa;
+	memcpy(n2, rsa->n, rsa->n_len);
+	n2[rsa->n_len - 1] ^= 2;	/* another (odd) modulus */
+	f.n = n2;
+	len = make_blob(b, &f, serial, NULL, 0);
+	tap_ok(link_key(b, len, &err) < 0 && err == EKEYREJECTED,
+	       "blob with another public key -> EKEYREJECTED (%s)", strerror(err));
+	len = make_blob(b, rsa, "NOSUCHTOKEN", NULL, 0);
+	tap_ok(link_key(b, len, &err) < 0 && err == ENODEV,
+	       "blob naming an absent token -> ENODEV (%s)", strerror(err));
+	f = *rsa;
+	f.id = 250;
+	len = make_blob(b, &f, serial, NULL, 0);
+	tap_ok(link_key(b, len, &err) < 0 && err == ENOENT,
+	       "blob naming a key the token lacks -> ENOENT (%s)", strerror(err));
+	f = *ec;
+	f.id = rsa->id;
+	len = make_blob(b, &f, serial, NULL, 0);
+	tap_ok(link_key(b, len, &err) < 0 && err == EKEYREJECTED,
+	       "EC public key on the RSA key's id -> EKEYREJECTED (%s)",
+	       strerror(err));
+}
+
+static void test_ec(key_serial_t key, const struct tkey *k)
+{
+	uint8_t dg[32], sig[256];
+	long n;
+
+	RAND_bytes(dg, sizeof(dg));
+	n = keyctl_pkey_sign(key, "enc=x962 hash=sha256", dg, 32, sig,
+			     sizeof(sig));
+	tap_ok(n > 0 && ossl_verify(k->pub, "sha256", dg, 32, sig, n),
+	       "EC pkey_sign enc=x962 verified by openssl (%ld)", n);
+}
+
+/* ---- unseal ---- */
+
+static int do_unseal(uint8_t key, uint8_t alg, const void *c, size_t len,
+		     const char *name, struct schsm_unseal *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->size = sizeof(*u);
+	u->key_id = key;
+	u->algorithm = alg;
+	u->keyring = KEY_SPEC_SESSION_KEYRING;
+	u->cryptogram = ubuf(c, len);
+	snprintf(u->name, sizeof(u->name), "%s", name);
+	return xioctl(SCHSM_IOC_UNSEAL, u);
+}
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* dm-crypt with the logon key, then with the secret as a raw key: same data */
+static void test_dmcrypt(const uint8_t sec[32])
+{
+	char hex[65], loop[64] = "";
+	FILE *p;
+	int i;
+
+	if (sh("command -v dmsetup >/dev/null && modprobe dm-crypt 2>/dev/null; "
+	       "test -e /dev/mapper/control") != 0) {
+		tap_skip_one("dm-crypt: no dmsetup or dm-crypt in this guest");
+		return;
+	}
+	for (i = 0; i < 32; i++)
+		sprintf(hex + 2 * i, "%02x", sec[i]);
+	sh("rm -f /tmp/schsm-dm.img; truncate -s 4M /tmp/schsm-dm.img");
+	p = popen("losetup -f --show /tmp/schsm-dm.img", "r");
+	if (p) {
+		if (!fgets(loop, sizeof(loop), p))
+			loop[0] = 0;
+		pclose(p);
+	}
+	strtok(loop, "\n");
+	if (!loop[0]) {
+		tap_skip_one("dm-crypt: no loop device");
+		return;
+	}
+	tap_ok(sh("dd if=/dev/urandom of=/tmp/schsm-plain bs=4096 count=1 2>/dev/null && "
+		  "dmsetup create schsm-logon --table '0 8192 crypt aes-cbc-plain64 "
+		  ":32:logon:schsm:vol1 0 %s 0' && "
+		  "dd if=/tmp/schsm-plain of=/dev/mapper/schsm-logon bs=4096 count=1 "
+		  "oflag=direct 2>/dev/null && dmsetup remove schsm-logon", loop) == 0,
+	       "dm-crypt mapping with :32:logon:schsm:vol1, data written");
+	tap_ok(sh("dmsetup create schsm-raw --table '0 8192 crypt aes-cbc-plain64 "
+		  "%s 0 %s 0' && dd if=/dev/mapper/schsm-raw of=/tmp/schsm-back "
+		  "bs=4096 count=1 iflag=direct 2>/dev/null; dmsetup remove schsm-raw; "
+		  "cmp -s /tmp/schsm-plain /tmp/schsm-back", hex, loop) == 0,
+	       "the same data reads back through a mapping keyed with the plaintext");
+	sh("losetup -d %s; rm -f /tmp/schsm-dm.img /tmp/schsm-plain /tmp/schsm-back",
+	   loop);
+	OPENSSL_cleanse(hex, sizeof(hex));
+}
+
+static void test_unseal(const struct tkey *k)
+{
+	uint8_t sec[32], enc[256], junk[256], buf[64];
+	struct schsm_unseal u;
+	size_t elen = sizeof(enc);
+	EVP_PKEY_CTX *ctx;
+	key_serial_t found;
+	int ret;
+
+	RAND_bytes(sec, sizeof(sec));
+	ctx = EVP_PKEY_CTX_new(k->pub, NULL);
+	if (!ctx || EVP_PKEY_encrypt_init(ctx) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0 ||
+	    EVP_PKEY_encrypt(ctx, enc, &elen, sec, sizeof(sec)) <= 0)
+		elen = 0;
+	EVP_PKEY_CTX_free(ctx);
+	ret = do_unseal(k->id, SCHSM_ALG_RSA_DECRYPT_RAW, enc, elen, "vol1", &u);
+	tap_ok(!ret && u.sw == SCHSM_SW_OK && u.key_serial > 0,
+	       "UNSEAL openssl's cryptogram -> logon key %d (ret %d sw %04x)",
+	       u.key_serial, ret, u.sw);
+	found = keyctl_search(KEY_SPEC_SESSION_KEYRING, "logon", "schsm:vol1", 0);
+	tap_ok(found == u.key_serial, "logon key schsm:vol1 in the session keyring");
+	tap_ok(keyctl_read(u.key_serial, (char *)buf, sizeof(buf)) < 0 &&
+	       errno == EOPNOTSUPP,
+	       "the plaintext cannot be read back (logon: %s)", strerror(errno));
+	test_dmcrypt(sec);
+
+	tap_ok(do_unseal(k->id, SCHSM_ALG_RSA_DECRYPT_RAW, enc, elen, "a/b", &u) ==
+	       -EINVAL, "UNSEAL name with '/' -> EINVAL");
+	tap_ok(do_unseal(k->id, SCHSM_ALG_RSA_RAW, enc, elen, "v", &u) == -EINVAL,
+	       "UNSEAL algorithm 20 -> EINVAL");
+	tap_ok(do_unseal(k->id, SCHSM_ALG_RSA_DECRYPT_RAW, enc, 5, "v", &u) ==
+	       -EINVAL, "UNSEAL 5-byte cryptogram -> EINVAL");
+	RAND_bytes(junk, sizeof(junk));
+	junk[0] = 0;
+	ret = do_unseal(k->id, SCHSM_ALG_RSA_DECRYPT_RAW, junk, 256, "junk", &u);
+	tap_ok(ret == -EBADMSG &&
+	       keyctl_search(KEY_SPEC_SESSION_KEYRING, "logon", "schsm:junk", 0) < 0,
+	       "UNSEAL of a cryptogram without PKCS#1 padding -> EBADMSG, no key (%d)",
+	       ret);
+	login(false);
+	ret = do_unseal(k->id, SCHSM_ALG_RSA_DECRYPT_RAW, enc, elen, "vol2", &u);
+	tap_ok(!ret && u.sw == 0x6982 && u.key_serial == 0,
+	       "UNSEAL logged out -> sw 6982, no key (sw %04x)", u.sw);
+	login(true);
+	OPENSSL_cleanse(sec, sizeof(sec));
+}
+
+int main(int argc, char **argv)
+{
+	static struct tkey rsa, ec;
+	const char *dev = argc > 1 ? argv[1] : "/dev/schsm0";
+	uint8_t blob[2048], skid[20];
+	char want[80], *desc = NULL, search[64];
+	key_serial_t key, eckey;
+	size_t len;
+	int err, i;
+
+	fd = open(dev, O_RDWR);
+	if (fd < 0) {
+		printf("1..0 # SKIP %s: %s\n", dev, strerror(errno));
+		printf("0 passed, 0 failed, 1 skipped\n");
+		return 4;
+	}
+	if (!tap_ok(token_setup() == 0, "token initialized, logged in") ||
+	    !tap_ok(keygen(&rsa, SCHSM_KEY_RSA), "RSA-2048 key %u", rsa.id) ||
+	    !tap_ok(keygen(&ec, SCHSM_KEY_EC), "EC P-256 key %u", ec.id))
+		goto out;
+	RAND_bytes(skid, sizeof(skid));
+	len = make_blob(blob, &rsa, serial, skid, sizeof(skid));
+	key = link_key(blob, len, &err);
+	tap_ok(key > 0, "add_key asymmetric links token key %u (%s)", rsa.id,
+	       err ? strerror(err) : "ok");
+	if (key <= 0)
+		goto out;
+	snprintf(want, sizeof(want), "schsm:%s:%u", serial, rsa.id);
+	tap_ok(keyctl_describe_alloc(key, &desc) > 0 && desc &&
+	       strlen(desc) > strlen(want) &&
+	       !strcmp(desc + strlen(desc) - strlen(want), want),
+	       "description %s", want);
+	free(desc);
+	strcpy(search, "id:");
+	for (i = 0; i < 20; i++)
+		sprintf(search + 3 + 2 * i, "%02x", skid[i]);
+	tap_ok(keyctl_search(KEY_SPEC_SESSION_KEYRING, "asymmetric", search, 0) ==
+	       key, "found by SKID (%s)", search);
+	test_rsa_ops(key, &rsa);
+
+	len = make_blob(blob, &ec, serial, NULL, 0);
+	eckey = link_key(blob, len, &err);
+	tap_ok(eckey > 0, "add_key links the EC key (%s)",
+	       err ? strerror(err) : "ok");
+	if (eckey > 0)
+		test_ec(eckey, &ec);
+	test_forged(&rsa, &ec);
+	len = make_blob(blob, &rsa, serial, NULL, 0);
+	test_fuzz(blob, len);
+	test_unseal(&rsa);
+	tap_ok(keyctl_unlink(key, KEY_SPEC_SESSION_KEYRING) == 0,
+	       "unlink the token key");
+out:
+	EVP_PKEY_free(rsa.pub);
+	EVP_PKEY_free(ec.pub);
+	close(fd);
+	printf("1..%u\n", tap_n);
+	return tap_done();
+}
