@@ -19,6 +19,8 @@
 #include <grp.h>
 #include <stdarg.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -516,6 +518,79 @@ static void test_ec(key_serial_t key, const struct tkey *k)
 	       "EC pkey_sign enc=x962 verified by openssl (%ld)", n);
 }
 
+/* ---- card removal and re-insertion (emulator control socket) ---- */
+
+static bool emu_control(const char *cmd)
+{
+	const char *path = getenv("SCHSM_EMU_CONTROL");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char ans[64] = "";
+	ssize_t n;
+	int s;
+	bool ok;
+
+	if (!path || strlen(path) >= sizeof(sa.sun_path))
+		return false;
+	strcpy(sa.sun_path, path);
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (s < 0)
+		return false;
+	ok = !connect(s, (struct sockaddr *)&sa, sizeof(sa)) &&
+	     write(s, cmd, strlen(cmd)) == (ssize_t)strlen(cmd) &&
+	     write(s, "\n", 1) == 1;
+	n = ok ? read(s, ans, sizeof(ans) - 1) : -1;
+	close(s);
+	return n >= 2 && !strncmp(ans, "ok", 2);
+}
+
+/* wait (bounded, not timed) until the slot reaches the wanted state */
+static bool wait_slot(uint32_t mask, uint32_t want)
+{
+	struct schsm_info info;
+	int i;
+
+	for (i = 0; i < 600; i++) {
+		memset(&info, 0, sizeof(info));
+		info.size = sizeof(info);
+		if (!xioctl(SCHSM_IOC_GET_INFO, &info) &&
+		    (info.slot_state & mask) == want)
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
+static void test_reinsert(key_serial_t key, const struct tkey *k)
+{
+	uint8_t dg[32], sig[256];
+	long n;
+
+	if (!getenv("SCHSM_EMU_CONTROL")) {
+		tap_skip_one("card removal: no emulator control socket");
+		return;
+	}
+	RAND_bytes(dg, sizeof(dg));
+	tap_ok(emu_control("remove") && wait_slot(SCHSM_SLOT_PRESENT, 0),
+	       "card removed (emulator), slot empty");
+	n = keyctl_pkey_sign(key, "enc=pkcs1 hash=sha256", dg, 32, sig, 256);
+	tap_ok(n < 0 && errno == ENODEV,
+	       "pkey_sign with the card removed -> ENODEV (%s)", strerror(errno));
+	n = keyctl_pkey_verify(key, "enc=pkcs1 hash=sha256", dg, 32, sig, 256);
+	tap_ok(n < 0 && errno != ENODEV,
+	       "pkey_verify does not need the device (%s)", strerror(errno));
+	tap_ok(emu_control("insert") &&
+	       wait_slot(SCHSM_SLOT_SELECTED, SCHSM_SLOT_SELECTED),
+	       "card inserted, applet selected again");
+	n = keyctl_pkey_sign(key, "enc=pkcs1 hash=sha256", dg, 32, sig, 256);
+	tap_ok(n < 0 && errno == EACCES,
+	       "after re-insertion the login is gone: EACCES (%s)",
+	       strerror(errno));
+	tap_ok(login(true) == 0, "LOGIN");
+	n = keyctl_pkey_sign(key, "enc=pkcs1 hash=sha256", dg, 32, sig, 256);
+	tap_ok(n == 256 && ossl_verify(k->pub, "sha256", dg, 32, sig, n),
+	       "the same key signs again after re-insertion and login");
+}
+
 /* ---- unseal ---- */
 
 static int do_unseal(uint8_t key, uint8_t alg, const void *c, size_t len,
@@ -538,11 +613,22 @@ static int sh(const char *fmt, ...)
 	va_list ap;
 	int st;
 
+	char full[1200], line[256];
+	FILE *log;
+
 	va_start(ap, fmt);
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	va_end(ap);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	snprintf(full, sizeof(full), "( %s ) >/tmp/schsm-sh.log 2>&1", cmd);
+	st = system(full);
+	st = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	log = fopen("/tmp/schsm-sh.log", "r");
+	while (st && log && fgets(line, sizeof(line), log))
+		tap_diag("%s", strtok(line, "\n") ?: "");
+	if (log)
+		fclose(log);
+	unlink("/tmp/schsm-sh.log");
+	return st;
 }
 
 /* dm-crypt with the logon key, then with the secret as a raw key: same data */
@@ -687,6 +773,7 @@ int main(int argc, char **argv)
 	len = make_blob(blob, &rsa, serial, NULL, 0);
 	test_fuzz(blob, len);
 	test_unseal(&rsa);
+	test_reinsert(key, &rsa);
 	tap_ok(keyctl_unlink(key, KEY_SPEC_SESSION_KEYRING) == 0,
 	       "unlink the token key");
 out:
