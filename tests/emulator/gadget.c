@@ -61,6 +61,7 @@ struct gadget {
 	bool own_mount;
 	bool own_mountdir;
 	int ep0, ep_int, ep_out, ep_in;
+	int control_fd;			/* --control listener */
 	unsigned int in_maxpacket;
 
 	pthread_mutex_t bind_lock;	/* serialises writes to UDC */
@@ -533,20 +534,22 @@ static int gadget_action(void *ctx, enum fault_action act, char *err,
 	return -1;
 }
 
-static void gadget_close_fd(void *arg)
+static void gadget_close_control(void *arg)
 {
-	close(*(int *)arg);
+	struct gadget *g = arg;
+
+	close(g->control_fd);
+	unlink(g->opts->control);
 }
 
 static void *gadget_control_thread(void *arg)
 {
 	struct gadget *g = arg;
-	int lfd = control_listen(g->opts->control);
-
-	if (lfd < 0)
+	g->control_fd = control_listen(g->opts->control);
+	if (g->control_fd < 0)
 		return NULL;
-	pthread_cleanup_push(gadget_close_fd, &lfd);
-	while (control_serve(lfd, &g->faults) == 0)
+	pthread_cleanup_push(gadget_close_control, g);
+	while (control_serve(g->control_fd, &g->faults) == 0)
 		;
 	pthread_cleanup_pop(1);
 	return NULL;
