@@ -27,4 +27,17 @@
 int token_key_read(struct schsm_dev *dev, uint8_t key_id, EVP_PKEY **pub,
 		   X509 **cert, uint16_t *sw);
 
+/*
+ * The blob the kernel's "schsm" asymmetric key parser takes
+ * (Documentation/keyring.md): serial and key id of the token, the public
+ * key, and, when cert is not NULL, its SKID and issuer+serial so PKCS#7
+ * and id:/ex: lookups find the key.  cert's public key must be pub
+ * (-EKEYREJECTED otherwise).  *blob is malloc()ed.  0 or -errno.
+ */
+int keylink_blob(const char *serial, uint8_t key_id, EVP_PKEY *pub, X509 *cert,
+		 uint8_t **blob, size_t *len);
+
+/* add_key("asymmetric", "", blob) into keyring: the new key's serial or -errno */
+int keylink_add(const uint8_t *blob, size_t len, int32_t keyring);
+
 #endif

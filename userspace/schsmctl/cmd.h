@@ -87,5 +87,8 @@ int cmd_cert(int argc, char **argv);
 /* cmd_seal.c (issue 6) */
 int cmd_seal(int argc, char **argv);
 int cmd_unseal(int argc, char **argv);
+/* cmd_link.c (issue 6): entries of key_commands */
+int cmd_key_link(int argc, char **argv);
+int cmd_key_unlink(int argc, char **argv);
 
 #endif

@@ -562,5 +562,10 @@ const struct command key_commands[] = {
 	{ "sign", cmd_sign, "ID --alg ALG --in FILE --out FILE [--force]",
 	  "sign FILE's bytes as the card takes them for ALG (e.g. rsa-pkcs1-sha256, ecdsa)",
 	  NULL, NULL, 0 },
+	{ "link", cmd_key_link, "ID [KEYRING] [--cert FILE]",
+	  "make key ID an asymmetric key schsm:<serial>:<ID> in KEYRING (default @s)",
+	  NULL, NULL, 0 },
+	{ "unlink", cmd_key_unlink, "ID [KEYRING]",
+	  "unlink the key linked for ID from KEYRING (default @s)", NULL, NULL, 0 },
 };
 const size_t key_ncommands = ARRAY_SIZE(key_commands);
