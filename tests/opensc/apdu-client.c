@@ -4,7 +4,9 @@
  * from stdin, one answer line per command on stdout (flushed), so a shell
  * coprocess can interleave other tools between APDUs of one session.
  *
- *   usage: apdu-client "READER NAME"
+ *   usage: apdu-client "READER NAME" [exclusive]
+ *   (exclusive: nobody else may connect, e.g. an OpenSC tool that would
+ *   SELECT the applet and so end this session's authentication)
  *   stdin:  <hex APDU>   ->  "<SW> <hex data>"   (data may be empty)
  *           reset        ->  "ok"  (SCardReconnect, SCARD_RESET_CARD)
  *           unpower      ->  "ok"  (SCardReconnect, SCARD_UNPOWER_CARD)
@@ -49,13 +51,17 @@ int main(int argc, char **argv)
 	DWORD proto;
 	LONG rv;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s READER\n", argv[0]);
+	DWORD share = SCARD_SHARE_SHARED;
+
+	if (argc == 3 && !strcmp(argv[2], "exclusive"))
+		share = SCARD_SHARE_EXCLUSIVE;
+	else if (argc != 2) {
+		fprintf(stderr, "usage: %s READER [exclusive]\n", argv[0]);
 		return 2;
 	}
 	rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx);
 	if (rv == SCARD_S_SUCCESS)
-		rv = SCardConnect(ctx, argv[1], SCARD_SHARE_SHARED,
+		rv = SCardConnect(ctx, argv[1], share,
 				  SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &card, &proto);
 	if (rv != SCARD_S_SUCCESS) {
 		fprintf(stderr, "apdu-client: %s\n", pcsc_stringify_error(rv));
@@ -69,7 +75,7 @@ int main(int argc, char **argv)
 
 		line[strcspn(line, "\r\n")] = 0;
 		if (!strcmp(line, "reset") || !strcmp(line, "unpower")) {
-			rv = SCardReconnect(card, SCARD_SHARE_SHARED,
+			rv = SCardReconnect(card, share,
 					    SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
 					    line[0] == 'r' ? SCARD_RESET_CARD :
 							     SCARD_UNPOWER_CARD, &proto);
