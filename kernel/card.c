@@ -43,7 +43,7 @@ static struct schsm_card_state *card_state(struct schsm_chip *chip)
  * data or the expected answer does not fit the short form.  Returns the
  * length, or 0 if the APDU cannot be encoded into cap bytes.
  */
-size_t schsm_apdu_encode(u8 *buf, size_t cap, const struct schsm_cmd *c)
+size_t schsm_card_apdu_encode(u8 *buf, size_t cap, const struct schsm_cmd *c)
 {
 	bool ext = c->lc > 255 || c->le > 256;
 	size_t need = 4;
@@ -103,7 +103,7 @@ int schsm_card_xfer(struct schsm_chip *chip, const struct schsm_cmd *c,
 	if (!cmd)
 		return -ENOMEM;
 	rsp = cmd + cmd_cap;
-	cmd_len = schsm_apdu_encode(cmd, cmd_cap, c);
+	cmd_len = schsm_card_apdu_encode(cmd, cmd_cap, c);
 	if (!cmd_len) {
 		ret = -EINVAL;
 		goto out_free;
@@ -706,8 +706,10 @@ int schsm_card_initialize(struct schsm_chip *chip, const u8 *data, size_t len,
 	schsm_card_forget_login(chip);
 	schsm_card_invalidate_keys(chip);
 	if (!ret && *sw == SCHSM_SW_OK) {
-		/* options may have changed; the FCP is only in SELECT's answer,
-		 * so mirror tag 80 from the command (first TLV, see ioctl) */
+		/*
+		 * options may have changed; the FCP is only in SELECT's answer,
+		 * so mirror tag 80 from the command (first TLV, see ioctl)
+		 */
 		if (len >= 4 && data[0] == 0x80 && data[1] == 2)
 			schsm_chip_card(chip)->options = (data[2] << 8) | data[3];
 	}

@@ -151,17 +151,23 @@ static long ioc_pin(struct schsm_chip *chip, unsigned int cmd, void __user *u)
 		if (p.ref != SCHSM_PIN_REF_USER)
 			return -EINVAL;
 		ins = 0x20;
-		omin = omax = 0;
+		omin = 0;
+		omax = 0;
 		nmin = SCHSM_PIN_MIN;
 		nmax = SCHSM_MAX_PIN;
 		break;
 	case SCHSM_IOC_CHANGE_PIN:
 		ins = 0x24;
 		if (p.ref == SCHSM_PIN_REF_USER) {
-			omin = nmin = SCHSM_PIN_MIN;
-			omax = nmax = SCHSM_MAX_PIN;
+			omin = SCHSM_PIN_MIN;
+			nmin = SCHSM_PIN_MIN;
+			omax = SCHSM_MAX_PIN;
+			nmax = SCHSM_MAX_PIN;
 		} else if (p.ref == SCHSM_PIN_REF_SO) {
-			omin = nmin = omax = nmax = SCHSM_SO_PIN_LEN;
+			omin = SCHSM_SO_PIN_LEN;
+			omax = SCHSM_SO_PIN_LEN;
+			nmin = SCHSM_SO_PIN_LEN;
+			nmax = SCHSM_SO_PIN_LEN;
 		} else {
 			return -EINVAL;
 		}
@@ -170,7 +176,8 @@ static long ioc_pin(struct schsm_chip *chip, unsigned int cmd, void __user *u)
 		if (p.ref != SCHSM_PIN_REF_USER)
 			return -EINVAL;
 		ins = 0x2c;
-		omin = omax = SCHSM_SO_PIN_LEN;
+		omin = SCHSM_SO_PIN_LEN;
+		omax = SCHSM_SO_PIN_LEN;
 		nmin = p.pin.len ? SCHSM_PIN_MIN : 0;
 		nmax = SCHSM_MAX_PIN;
 		p1 = p.pin.len ? 0x00 : 0x01;	/* 01: only reset the counter */
@@ -328,7 +335,8 @@ static long ioc_dkek_import(struct schsm_chip *chip, void __user *u)
 		ret = -EINVAL;
 		goto out;
 	}
-	d.total = d.outstanding = 0;
+	d.total = 0;
+	d.outstanding = 0;
 	memset(d.kcv, 0, sizeof(d.kcv));
 	ret = ops_begin(chip);
 	if (ret)

@@ -31,7 +31,7 @@ struct schsm_cmd {
 	unsigned int timeout_ms;	/* 0: transport default for the INS */
 };
 
-size_t schsm_apdu_encode(u8 *buf, size_t cap, const struct schsm_cmd *c);
+size_t schsm_card_apdu_encode(u8 *buf, size_t cap, const struct schsm_cmd *c);
 int schsm_card_xfer(struct schsm_chip *chip, const struct schsm_cmd *c,
 		    u8 *out, size_t cap, size_t *out_len, u16 *sw);
 size_t schsm_card_read_chunk(struct schsm_chip *chip);

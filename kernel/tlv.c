@@ -168,8 +168,10 @@ static int tlv_nth(const u8 *buf, size_t len, unsigned int n,
 	return 0;
 }
 
-/* X.509: Certificate { tbs { [0] version?, serial, sigalg, issuer, validity,
- * subject, spki, ... }, ... } */
+/*
+ * X.509: Certificate { tbs { [0] version?, serial, sigalg, issuer, validity,
+ * subject, spki, ... }, ... }
+ */
 static int pubkey_from_x509(const u8 *buf, size_t len,
 			    struct schsm_pubkey_ref *pk)
 {
