@@ -189,9 +189,10 @@ static uint16_t dispatch(struct applet *a, const struct apdu *c,
 	bool ins_known = false;
 	size_t i;
 
-	if ((c->cla & 0x0C) && (c->cla & 0x80) == 0)
+	/* SM and chaining bits only mean that in the first interindustry class */
+	if ((c->cla & 0xE0) == 0 && (c->cla & 0x0C))
 		return SW_SM_NOT_SUPPORTED;
-	if (c->cla & 0x10)
+	if ((c->cla & 0xE0) == 0 && (c->cla & 0x10))
 		return SW_CHAINING_NOT_SUPPORTED;
 	if (c->cla != 0x00 && c->cla != 0x80)
 		return SW_CLA_NOT_SUPPORTED;
