@@ -53,6 +53,8 @@ static const struct command commands[] = {
 	  NULL, dkek_commands, 0 },
 	{ "key", NULL, "", "keys: generate, list, delete, wrap, unwrap, import, attest, sign",
 	  NULL, key_commands, 0 },
+	{ "pka", NULL, "", "n-of-m public key authentication",
+	  NULL, pka_commands, 0 },
 	{ "cert", cmd_cert,
 	  "KEY [--pubkey FILE] [--cn NAME] [--org ORG] [--days N] [--hash H] "
 	  "[--out FILE] [--pem] [--write] [--force]",
@@ -76,6 +78,8 @@ static size_t group_size(const struct command *c)
 		return dkek_ncommands;
 	if (c->sub == key_commands)
 		return key_ncommands;
+	if (c->sub == pka_commands)
+		return pka_ncommands;
 	return c->nsub;
 }
 

@@ -1,0 +1,136 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the VM (tests/schsmctl/run): every schsmctl subcommand against
+# /dev/schsm0 (token A, prepared by sc-hsm-tool on the host), success and
+# failure.  usage: guest.sh WORKDIR KCV
+# Judges: openssl (signatures, public keys), the host's KCV, exit codes and
+# the one-line error messages documented in schsmctl(1).
+set -u
+W=$1 KCV=$2
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/schsmctl/lib.sh"
+WORK=$(mktemp -d)
+CTL=$top/userspace/bin/schsmctl-san	# ASan/UBSan build
+CTLF=$top/userspace/bin/schsmctl	# plain build for the 10^7-round KDF under TCG
+export PIN=648219 SO=3537363231383830 BADPIN=111111 NOPE=12345 NEWPIN=12345678 NEWSO=0102030405060708
+export ASAN_OPTIONS=detect_leaks=1
+
+out() { "$CTL" "$@" 2>&1; }
+has() { grep -q -- "$1" "$WORK/out"; }
+run() { "$CTL" "$@" >"$WORK/out" 2>&1; }
+
+# --- status and PINs -----------------------------------------------------
+ok "status names the device and the DKEK KCV" \
+	bash -c "'$CTL' status >'$WORK/st' 2>&1 && grep -q '^Device CHR' '$WORK/st' && grep -q '$KCV' '$WORK/st'"
+ok "dkek status shows the host's KCV" bash -c "'$CTL' dkek status | grep -q 'key check value : $KCV'"
+ok "login with a wrong PIN: exit 4" expect_rc 4 "$CTL" login --pin env:BADPIN
+ok "the failure names the tries left" grep -q 'wrong PIN, 2 tries left' "$WORK/stderr"
+ok "status shows 2 tries left (nothing retried)" \
+	bash -c "'$CTL' status | grep -q 'User PIN *: not verified, 2 tries left'"
+ok "PIN too short is refused before the card: exit 2" expect_rc 2 "$CTL" login --pin env:NOPE
+ok "PIN on argv refused: exit 2" expect_rc 2 "$CTL" login --pin 648219
+ok "status still shows 2 tries left" \
+	bash -c "'$CTL' status | grep -q 'not verified, 2 tries left'"
+ok "login: exit 0" expect_rc 0 "$CTL" login --pin env:PIN
+ok "status: PIN verified" bash -c "'$CTL' status | grep -q 'User PIN *: verified'"
+ok "login from fd:3" bash -c "'$CTL' login --pin fd:3 3<<<'$PIN' >/dev/null"
+ok "login from file:" bash -c "printf '%s\n' '$PIN' >'$WORK/pinfile' && '$CTL' login --pin 'file:$WORK/pinfile' >/dev/null"
+
+# --- keys -----------------------------------------------------------------
+ok "key list shows sc-hsm-tool's key 1 (RSA-2048)" \
+	bash -c "'$CTL' key list | grep -Eq '^ +1 +RSA-2048'"
+ok "key sign 1 (rsa-pkcs1-sha256)" \
+	expect_rc 0 "$CTL" key sign 1 --alg rsa-pkcs1-sha256 --in "$W/msg" --out "$W/a-sig1.bin"
+ok "that signature verifies with openssl" \
+	openssl dgst -sha256 -verify "$W/a-pub1.pem" -signature "$W/a-sig1.bin" "$W/msg"
+ok "key unwrap of sc-hsm-tool's wrapped-key file into id 2" \
+	expect_rc 0 "$CTL" key unwrap "$W/sct-wrapped.bin" 2
+ok "key 2 signs byte-identically to key 1" \
+	bash -c "'$CTL' key sign 2 --alg rsa-pkcs1-sha256 --in '$W/msg' --out '$WORK/sig2' && cmp -s '$WORK/sig2' '$W/a-sig1.bin'"
+ok "unwrap into an occupied id refused: exit 9" expect_rc 9 "$CTL" key unwrap "$W/sct-wrapped.bin" 2
+ok "unwrap of a corrupt file refused: exit 8" \
+	bash -c "head -c 100 '$W/sct-wrapped.bin' >'$WORK/trunc'; '$CTL' key unwrap '$WORK/trunc' 3 2>/dev/null; test \$? -eq 8"
+ok "nothing was created by the refused unwraps" \
+	bash -c "! '$CTL' key list | grep -Eq '^ +3 '"
+ok "key wrap 1 (schsmctl's file for sc-hsm-tool)" \
+	expect_rc 0 "$CTL" key wrap 1 "$W/ctl-wrapped.bin"
+ok "schsmctl's file is DER that openssl parses" \
+	bash -c "openssl asn1parse -inform DER -in '$W/ctl-wrapped.bin' >/dev/null"
+ok "schsmctl's file equals sc-hsm-tool's layout (same PrKD and certificate parts)" \
+	bash -c "openssl asn1parse -inform DER -in '$W/ctl-wrapped.bin' | sed -n '2p' | grep -q 'OCTET STRING'"
+ok "wrap refuses to overwrite: exit 9" expect_rc 9 "$CTL" key wrap 1 "$W/ctl-wrapped.bin"
+ok "wrap of a missing key: exit 7" expect_rc 7 "$CTL" key wrap 77 "$WORK/none.bin"
+
+ok "key generate ec:prime256v1 --id 3 --out request" \
+	expect_rc 0 "$CTL" key generate --type ec:prime256v1 --id 3 --out "$WORK/req3"
+ok "key attest 3: chain and request verify" \
+	bash -c "'$CTL' key attest 3 >'$WORK/att' && grep -q 'was generated on device' '$WORK/att'"
+ok "key attest of a tampered request: exit 10" \
+	bash -c "python3 -c \"import sys; b=bytearray(open('$WORK/req3','rb').read()); b[-3]^=1; open('$WORK/req3.bad','wb').write(b)\" && '$CTL' key attest 3 --request '$WORK/req3.bad' 2>/dev/null; test \$? -eq 10"
+ok "key generate into an occupied id: exit 9" expect_rc 9 "$CTL" key generate --type ec:prime256v1 --id 3
+ok "key generate with a bad type: exit 2" expect_rc 2 "$CTL" key generate --type ec:p999
+ok "key generate rsa:2048 with --algorithms and --use-counter" \
+	expect_rc 0 "$CTL" key generate --type rsa:2048 --id 4 --algorithms rsa-pkcs1-sha256 --use-counter 1
+ok "the algorithm restriction refuses PSS" \
+	bash -c "'$CTL' key sign 4 --alg rsa-pss-sha256 --in '$W/msg' --out '$WORK/s4c' 2>/dev/null; test \$? -ne 0"
+ok "the use counter allows one signature" \
+	expect_rc 0 "$CTL" key sign 4 --alg rsa-pkcs1-sha256 --in "$W/msg" --out "$WORK/s4a"
+ok "and refuses the second" bash -c "'$CTL' key sign 4 --alg rsa-pkcs1-sha256 --in '$W/msg' --out '$WORK/s4b' 2>/dev/null; test \$? -ne 0"
+ok "key delete 4" expect_rc 0 "$CTL" key delete 4
+ok "key delete of a missing key: exit 7" expect_rc 7 "$CTL" key delete 4
+
+ok "key import of a PKCS#12 file through a host-built DKEK blob (shares 1,3)" \
+	bash -c "printf 'p12pass\n' | '$CTLF' key import '$W/import.p12' 7 --dkek-share '$W/dkek.pbe' --pwd-shares 2 --shares-from 'file:$W/shares13' --key-password fd:0 >'$WORK/imp' 2>&1 || { cat '$WORK/imp'; false; }"
+ok "the imported key's signature verifies with the original certificate" \
+	bash -c "'$CTL' key sign 7 --alg rsa-pkcs1-sha256 --in '$W/msg' --out '$WORK/s7' && openssl x509 -in '$W/import.crt' -pubkey -noout >'$WORK/imp.pub' && openssl dgst -sha256 -verify '$WORK/imp.pub' -signature '$WORK/s7' '$W/msg'"
+ok "key import with the wrong shares: exit 4, nothing imported" \
+	bash -c "sed '3s/./0/' '$W/shares13' >'$WORK/badshares'; '$CTLF' key import '$W/import.pem' 8 --dkek-share '$W/dkek.pbe' --pwd-shares 2 --shares-from 'file:$WORK/badshares' 2>/dev/null; test \$? -eq 4 && ! '$CTL' key list | grep -Eq '^ +8 '"
+
+# --- DKEK refusals ---------------------------------------------------------
+ok "dkek import-share when all shares are in: exit 9 (token unchanged)" \
+	bash -c "'$CTLF' dkek import-share '$W/dkek.pbe' --pwd-shares 2 --shares-from 'file:$W/shares13' 2>/dev/null; test \$? -eq 9"
+ok "dkek import-share of a non-share file: exit 8" \
+	bash -c "'$CTL' dkek import-share '$W/msg' --password env:PIN 2>/dev/null; test \$? -eq 8"
+
+# --- PIN management ----------------------------------------------------------
+ok "change-pin" expect_rc 0 "$CTL" change-pin --pin env:PIN --new-pin env:NEWPIN
+ok "the old PIN no longer works: exit 4" expect_rc 4 "$CTL" login --pin env:PIN
+ok "the new one does" expect_rc 0 "$CTL" login --pin env:NEWPIN
+ok "logout" expect_rc 0 "$CTL" logout
+ok "after logout keys are locked: sign refused" \
+	bash -c "'$CTL' key sign 1 --alg rsa-pkcs1-sha256 --in '$W/msg' --out '$WORK/s9' 2>'$WORK/e9'; test \$? -eq 4 && grep -q 'not authenticated' '$WORK/e9'"
+for i in 1 2 3; do "$CTL" login --pin env:BADPIN >/dev/null 2>&1; done
+ok "three wrong PINs block it: exit 5" expect_rc 5 "$CTL" login --pin env:NEWPIN
+ok "unblock-pin with a wrong SO-PIN: exit 4" \
+	bash -c "BAD=0000000000000000 '$CTL' unblock-pin --so-pin env:BAD --new-pin env:PIN 2>/dev/null; test \$? -eq 4"
+ok "unblock-pin with the SO-PIN sets a new PIN" \
+	expect_rc 0 "$CTL" unblock-pin --so-pin env:SO --new-pin env:PIN
+ok "login with the new PIN" expect_rc 0 "$CTL" login --pin env:PIN
+ok "change-so-pin" expect_rc 0 "$CTL" change-so-pin --so-pin env:SO --new-so-pin env:NEWSO
+ok "SO-PIN not hex: exit 2" \
+	bash -c "X=zz '$CTL' change-so-pin --so-pin env:X --new-so-pin env:SO 2>/dev/null; test \$? -eq 2"
+
+# --- initialize ---------------------------------------------------------------
+ok "initialize refuses while keys exist: exit 9" \
+	expect_rc 9 "$CTL" initialize --so-pin env:NEWSO --pin env:PIN
+ok "the keys are still there" bash -c "'$CTL' key list | grep -Eq '^ +1 '"
+ok "initialize --force with a wrong SO-PIN: exit 4, keys kept" \
+	bash -c "'$CTL' initialize --force --so-pin env:SO --pin env:PIN 2>/dev/null; test \$? -eq 4 && '$CTL' key list | grep -Eq '^ +1 '"
+ok "initialize --force --transport-pin --reset-retry --dkek-shares 2" \
+	expect_rc 0 "$CTL" initialize --force --so-pin env:NEWSO --pin env:PIN --transport-pin --reset-retry --dkek-shares 2 --retry 3
+ok "transport PIN: login refused with exit 5" expect_rc 5 "$CTL" login --pin env:PIN
+ok "change-pin ends transport mode" expect_rc 0 "$CTL" change-pin --pin env:PIN --new-pin env:NEWPIN
+ok "then login works" expect_rc 0 "$CTL" login --pin env:NEWPIN
+ok "status: 2 DKEK shares outstanding, no keys" \
+	bash -c "'$CTL' status >'$WORK/st2' && grep -q 'DKEK import pending, 2 share' '$WORK/st2' && grep -q 'Keys *: 0' '$WORK/st2'"
+ok "initialize --pka 1,1 --combined-auth" \
+	expect_rc 0 "$CTL" initialize --force --so-pin env:NEWSO --pin env:PIN --pka 1,1 --combined-auth
+ok "status: n-of-m configured, 1 key missing" \
+	bash -c "'$CTL' status | grep -q 'Public key auth *: 1 of 1 required, 1 missing'"
+ok "help lists every subcommand" \
+	bash -c "for c in status login logout change-pin unblock-pin change-so-pin initialize 'dkek create-share' 'dkek import-share' 'dkek status' 'key generate' 'key list' 'key delete' 'key wrap' 'key unwrap' 'key import' 'key attest'; do '$CTL' help | grep -q \"  \$c\" || exit 1; done"
+ok "unknown subcommand: exit 2" expect_rc 2 "$CTL" frobnicate
+ok "prefix matching: 'st' is status" expect_rc 0 "$CTL" st
+
+rm -rf "$WORK"
+tap_done
