@@ -54,7 +54,7 @@ module-install: module
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules_install
 
 install: tools
-	install -D -m 0755 userspace/schsmctl $(DESTDIR)$(PREFIX)/bin/schsmctl
+	install -D -m 0755 userspace/bin/schsmctl $(DESTDIR)$(PREFIX)/bin/schsmctl
 	install -D -m 0755 tests/emulator/schsm-emu $(DESTDIR)$(PREFIX)/bin/schsm-emu
 	install -D -m 0644 kernel/include/uapi/linux/schsm.h $(DESTDIR)$(PREFIX)/include/linux/schsm.h
 	install -D -m 0644 udev/60-schsm.rules $(DESTDIR)/etc/udev/rules.d/60-schsm.rules
