@@ -65,6 +65,8 @@ ok "key generate ec:prime256v1 --id 3 --out request" \
 	expect_rc 0 "$CTL" key generate --type ec:prime256v1 --id 3 --out "$WORK/req3"
 ok "key attest 3: chain and request verify" \
 	bash -c "'$CTL' key attest 3 >'$WORK/att' && grep -q 'was generated on device' '$WORK/att'"
+ok "key attest 3 --root: the DICA is verified against the emulator's test root" \
+	bash -c "'$CTL' key attest 3 --root '$W/root.cvc' | grep -q 'issued by root UTEMUROOT00001: verified'"
 ok "key attest of a tampered request: exit 10" \
 	bash -c "python3 -c \"import sys; b=bytearray(open('$WORK/req3','rb').read()); b[-3]^=1; open('$WORK/req3.bad','wb').write(b)\" && '$CTL' key attest 3 --request '$WORK/req3.bad' 2>/dev/null; test \$? -eq 10"
 ok "key generate into an occupied id: exit 9" expect_rc 9 "$CTL" key generate --type ec:prime256v1 --id 3
@@ -123,10 +125,53 @@ ok "change-pin ends transport mode" expect_rc 0 "$CTL" change-pin --pin env:PIN 
 ok "then login works" expect_rc 0 "$CTL" login --pin env:NEWPIN
 ok "status: 2 DKEK shares outstanding, no keys" \
 	bash -c "'$CTL' status >'$WORK/st2' && grep -q 'DKEK import pending, 2 share' '$WORK/st2' && grep -q 'Keys *: 0' '$WORK/st2'"
-ok "initialize --pka 1,1 --combined-auth" \
-	expect_rc 0 "$CTL" initialize --force --so-pin env:NEWSO --pin env:PIN --pka 1,1 --combined-auth
-ok "status: n-of-m configured, 1 key missing" \
-	bash -c "'$CTL' status | grep -q 'Public key auth *: 1 of 1 required, 1 missing'"
+# --- n-of-m: custodians c1, c2 registered, c3 not (tests/schsmctl/mkcustodian) ---
+# sign_chal KEY.pem CHALLENGE-FILE OUT : plain r||s over SHA-256(device CHR || challenge)
+sign_chal() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import hashlib, subprocess, sys
+key, cf, out = sys.argv[1:]
+chr_, hexchal = open(cf).read().split("\n")[:2]
+d = hashlib.sha256(chr_.encode() + bytes.fromhex(hexchal)).digest()
+der = subprocess.run(["openssl", "pkeyutl", "-sign", "-inkey", key],
+                     input=d, capture_output=True, check=True).stdout
+# ECDSA-Sig-Value: 30 L 02 Lr r 02 Ls s (short lengths for 256-bit keys)
+i = 2; lr = der[i + 1]; r = der[i + 2:i + 2 + lr]; i += 2 + lr
+ls = der[i + 1]; s = der[i + 2:i + 2 + ls]
+fix = lambda v: v.lstrip(b"\0").rjust(32, b"\0")
+open(out, "wb").write(fix(r) + fix(s))
+PY
+}
+ok "initialize --pka 2,2" \
+	expect_rc 0 "$CTL" initialize --force --so-pin env:NEWSO --pin env:PIN --pka 2,2
+ok "status: n-of-m configured, 2 keys missing" \
+	bash -c "'$CTL' status | grep -q 'Public key auth *: 2 of 2 required, 2 missing'"
+ok "pka register c1 (custodian chain verified first)" expect_rc 0 "$CTL" pka register "$W/c1.pka"
+ok "pka status: 1 missing" bash -c "'$CTL' pka status | grep -q 'Missing public keys: *1'"
+ok "pka register c2" expect_rc 0 "$CTL" pka register "$W/c2.pka"
+ok "pka authenticate without a challenge is refused" \
+	bash -c "echo x >'$WORK/none'; '$CTL' pka authenticate --pka-file '$W/c1.pka' --signature '$W/c1.pka' 2>/dev/null; test \$? -ne 0"
+ok "pka challenge" expect_rc 0 "$CTL" pka challenge --out "$WORK/ch1"
+sign_chal "$W/c1.pem" "$WORK/ch1" "$WORK/s1"
+sign_chal "$W/c2.pem" "$WORK/ch1" "$WORK/s2"
+sign_chal "$W/c3.pem" "$WORK/ch1" "$WORK/s3"
+ok "custodian 1 authenticates: 1 of 2" \
+	bash -c "'$CTL' pka authenticate --pka-file '$W/c1.pka' --signature '$WORK/s1' | grep -q '1 of 2'"
+ok "keys not yet usable after 1 of 2" bash -c "! '$CTL' status | grep -q '(keys usable)'"
+ok "the same signature replayed: refused (exit 4)" \
+	expect_rc 4 "$CTL" pka authenticate --pka-file "$W/c1.pka" --signature "$WORK/s1"
+ok "an unregistered custodian key: refused (exit 7)" \
+	expect_rc 7 "$CTL" pka authenticate --pka-file "$W/c3.pka" --signature "$WORK/s3"
+ok "custodian 2's signature presented as custodian 1's... no: c2 key with c1's signature refused" \
+	expect_rc 4 "$CTL" pka authenticate --pka-file "$W/c2.pka" --signature "$WORK/s1"
+ok "custodian 2 authenticates: 2 of 2" \
+	bash -c "'$CTL' pka authenticate --pka-file '$W/c2.pka' --signature '$WORK/s2' | grep -q '2 of 2'"
+ok "status: n-of-m login, keys usable" \
+	bash -c "'$CTL' status | grep -q 'n-of-m.*(keys usable)'"
+ok "a new challenge resets the quorum; old signatures no longer work" \
+	bash -c "'$CTL' pka challenge --out '$WORK/ch2' >/dev/null && '$CTL' pka authenticate --pka-file '$W/c1.pka' --signature '$WORK/s1' 2>/dev/null; test \$? -eq 4"
+ok "logout ends the n-of-m state" \
+	bash -c "'$CTL' logout >/dev/null && '$CTL' pka status | grep -q 'Authenticated public keys: *0'"
 ok "help lists every subcommand" \
 	bash -c "for c in status login logout change-pin unblock-pin change-so-pin initialize 'dkek create-share' 'dkek import-share' 'dkek status' 'key generate' 'key list' 'key delete' 'key wrap' 'key unwrap' 'key import' 'key attest'; do '$CTL' help | grep -q \"  \$c\" || exit 1; done"
 ok "unknown subcommand: exit 2" expect_rc 2 "$CTL" frobnicate
