@@ -661,12 +661,14 @@ static void test_dmcrypt(const uint8_t sec[32])
 	}
 	tap_ok(sh("dd if=/dev/urandom of=/tmp/schsm-plain bs=4096 count=1 2>/dev/null && "
 		  "dmsetup create schsm-logon --table '0 8192 crypt aes-cbc-plain64 "
-		  ":32:logon:schsm:vol1 0 %s 0' && "
+		  ":32:logon:schsm:vol1 0 %s 0' && dmsetup mknodes schsm-logon && "
 		  "dd if=/tmp/schsm-plain of=/dev/mapper/schsm-logon bs=4096 count=1 "
-		  "oflag=direct 2>/dev/null && dmsetup remove schsm-logon", loop) == 0,
+		  "oflag=direct 2>/dev/null; r=$?; dmsetup remove schsm-logon; "
+		  "exit $r", loop) == 0,
 	       "dm-crypt mapping with :32:logon:schsm:vol1, data written");
 	tap_ok(sh("dmsetup create schsm-raw --table '0 8192 crypt aes-cbc-plain64 "
-		  "%s 0 %s 0' && dd if=/dev/mapper/schsm-raw of=/tmp/schsm-back "
+		  "%s 0 %s 0' && dmsetup mknodes schsm-raw && "
+		  "dd if=/dev/mapper/schsm-raw of=/tmp/schsm-back "
 		  "bs=4096 count=1 iflag=direct 2>/dev/null; dmsetup remove schsm-raw; "
 		  "cmp -s /tmp/schsm-plain /tmp/schsm-back", hex, loop) == 0,
 	       "the same data reads back through a mapping keyed with the plaintext");
