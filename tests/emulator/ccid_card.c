@@ -3,9 +3,11 @@
  * schsm-emu: CCID reader behaviour of the emulated tokens (ccid_card.h).
  *
  * Like the real readers: one slot, one command at a time, bSeq echoed,
- * errors in bStatus/bError (CCID 1.1 §6.2.6), no CCID time extensions
- * (a slow command is silent unless the card itself sends S(WTX)), and
- * PC_to_RDR_Abort is accepted and does nothing.
+ * errors in bStatus/bError (CCID 1.1 §6.2.6), and PC_to_RDR_Abort accepted
+ * as a no-op.  TPDU readers (the Nitrokey's firmware) send no CCID time
+ * extension: a slow command is silent but for the card's own S(WTX).  The
+ * APDU-level reader hides the card's S(WTX) and must tell the host with
+ * CCID time extensions instead, as any APDU-level reader does.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -541,7 +543,17 @@ static int ccid_apdu_execute(struct ccid_card *c, const uint8_t *req)
 			return -1;
 	}
 	ccid_exec_start(&c->exec, c->cmd, c->cmd_len);
-	ccid_exec_wait(&c->exec, 0);
+	/*
+	 * The card's S(WTX) stays between reader and card at this level; the
+	 * reader turns it into CCID time extensions, or the host's read
+	 * timeout (3 s in libccid) would end a 30-s key generation.
+	 */
+	while (!ccid_exec_wait(&c->exec, T1_WTX_AFTER_MS)) {
+		if (ccid_reply(c, RDR_DATA_BLOCK, req,
+			       CMD_TIME_EXTENSION | ICC_ACTIVE,
+			       T1_WTX_MULTIPLIER, 0, NULL, 0))
+			break;
+	}
 	c->rsp_len = ccid_exec_finish(&c->exec);
 	c->rsp_off = 0;
 	OPENSSL_cleanse(c->cmd, c->cmd_len);

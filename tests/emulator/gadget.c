@@ -10,10 +10,10 @@
  * --ffs-dir naming an already mounted FunctionFS instance, only the function
  * is served and binding is left to the caller.
  *
- * Threads: the main thread reads bulk-OUT and answers through ccid_card;
- * one thread reads ep0 events (enable/disable/setup); one writes
- * NotifySlotChange on the interrupt pipe; one serves --control; one waits
- * for SIGTERM/SIGINT.  Locks are never nested, except that gadget.bind_lock
+ * Threads: the main thread reads bulk-OUT and answers through ccid_card
+ * into a queue that one thread writes to bulk-IN; one thread reads ep0
+ * events (enable/disable/setup); one writes NotifySlotChange on the
+ * interrupt pipe; one serves --control; one waits for SIGTERM/SIGINT.  Locks are never nested, except that gadget.bind_lock
  * is held across the UDC write.
  */
 #ifndef _GNU_SOURCE
@@ -46,6 +46,14 @@
 #define UDC_CLASS		"/sys/class/udc"
 #define SERIAL_WIDTH		24	/* "DENK02006540000" + 9 spaces */
 #define BULK_BUF		(CCID_HEADER + 65536 + 64)
+#define GADGET_TXQ_LEN		16
+#define GADGET_THREADS		5
+
+struct gadget_msg {
+	size_t len;
+	unsigned int bus_gen;		/* bus generation it was made for */
+	uint8_t data[];
+};
 
 struct gadget {
 	const struct ccid_model *model;
@@ -73,6 +81,8 @@ struct gadget {
 	unsigned int bus_gen;		/* bumped on every ENABLE */
 	bool notify_pending;
 	bool stop;
+	struct gadget_msg *txq[GADGET_TXQ_LEN];	/* bulk-IN queue */
+	unsigned int txq_head, txq_count;
 };
 
 /* ---- small file helpers ---- */
@@ -358,22 +368,105 @@ static int gadget_open_ep(struct gadget *g, const char *ep, int flags)
 	return fd;
 }
 
-/* Bulk-IN, with a zero-length packet when the message fills its last one. */
+static void gadget_unlock(void *arg)
+{
+	pthread_mutex_unlock(arg);
+}
+
+/*
+ * Bulk-IN goes through a queue and its own thread, as through the real
+ * reader's endpoint buffer: a host that gave up on an answer and sends its
+ * next command must not find the reader stuck on the unread answer.  The
+ * queue is emptied on every bus reset (its messages carry the bus
+ * generation), as the endpoint FIFO is.
+ */
 static int gadget_send(void *ctx, const uint8_t *msg, size_t len)
 {
 	struct gadget *g = ctx;
-	ssize_t n = write(g->ep_in, msg, len);
+	struct gadget_msg *m;
 
-	if (n != (ssize_t)len) {
-		if (g->opts->verbose)
-			fprintf(stderr, "schsm-emu: bulk-IN: %s\n",
-				n < 0 ? strerror(errno) : "short write");
+	m = malloc(sizeof(*m) + len);
+	if (!m)
 		return -1;
+	m->len = len;
+	memcpy(m->data, msg, len);
+	pthread_mutex_lock(&g->lock);
+	m->bus_gen = g->bus_gen;
+	if (g->txq_count == GADGET_TXQ_LEN) {
+		/* Nobody reads: the oldest answer is the least useful. */
+		struct gadget_msg *old = g->txq[g->txq_head];
+
+		OPENSSL_cleanse(old->data, old->len);
+		free(old);
+		g->txq_head = (g->txq_head + 1) % GADGET_TXQ_LEN;
+		g->txq_count--;
 	}
-	if (g->in_maxpacket && len % g->in_maxpacket == 0 &&
-	    write(g->ep_in, msg, 0) < 0)
-		return -1;
+	g->txq[(g->txq_head + g->txq_count) % GADGET_TXQ_LEN] = m;
+	g->txq_count++;
+	pthread_cond_broadcast(&g->cond);
+	pthread_mutex_unlock(&g->lock);
 	return 0;
+}
+
+/* Next message of the current bus generation; NULL when stopping. */
+static struct gadget_msg *gadget_txq_pop(struct gadget *g)
+{
+	/* volatile: pthread_cleanup_push() may be built on setjmp() */
+	struct gadget_msg *volatile m = NULL;
+
+	pthread_mutex_lock(&g->lock);
+	pthread_cleanup_push(gadget_unlock, &g->lock);
+	while (!g->stop) {
+		if (g->txq_count && g->enabled) {
+			m = g->txq[g->txq_head];
+			g->txq_head = (g->txq_head + 1) % GADGET_TXQ_LEN;
+			g->txq_count--;
+			if (m->bus_gen == g->bus_gen)
+				break;
+			OPENSSL_cleanse(m->data, m->len);
+			free(m);
+			m = NULL;
+			continue;
+		}
+		pthread_cond_wait(&g->cond, &g->lock);
+	}
+	pthread_cleanup_pop(1);
+	return m;
+}
+
+static void gadget_txq_flush(struct gadget *g)
+{
+	pthread_mutex_lock(&g->lock);
+	while (g->txq_count) {
+		struct gadget_msg *m = g->txq[g->txq_head];
+
+		OPENSSL_cleanse(m->data, m->len);
+		free(m);
+		g->txq_head = (g->txq_head + 1) % GADGET_TXQ_LEN;
+		g->txq_count--;
+	}
+	pthread_mutex_unlock(&g->lock);
+}
+
+static void *gadget_tx_thread(void *arg)
+{
+	struct gadget *g = arg;
+	struct gadget_msg *m;
+
+	while ((m = gadget_txq_pop(g))) {
+		ssize_t n = write(g->ep_in, m->data, m->len);
+
+		/* A zero-length packet ends a message that fills its last one. */
+		if (n == (ssize_t)m->len && g->in_maxpacket &&
+		    m->len % g->in_maxpacket == 0)
+			n = write(g->ep_in, m->data, 0);
+		if (n < 0 && g->opts->verbose)
+			fprintf(stderr, "schsm-emu: bulk-IN: %s\n",
+				strerror(errno));
+		OPENSSL_cleanse(m->data, m->len);
+		free(m);
+	}
+	return NULL;
 }
 
 static void gadget_note_maxpacket(struct gadget *g)
@@ -466,11 +559,6 @@ static void *gadget_ep0_thread(void *arg)
 }
 
 /* ---- interrupt pipe: NotifySlotChange ---- */
-
-static void gadget_unlock(void *arg)
-{
-	pthread_mutex_unlock(arg);
-}
 
 static void *gadget_notify_thread(void *arg)
 {
@@ -673,17 +761,18 @@ static void gadget_teardown(struct gadget *g)
 	gadget_configfs_remove(g);
 }
 
-static int gadget_start_threads(struct gadget *g, pthread_t th[4],
-				bool started[4])
+static int gadget_start_threads(struct gadget *g,
+				pthread_t th[GADGET_THREADS],
+				bool started[GADGET_THREADS])
 {
-	void *(*fn[4])(void *) = {
+	void *(*fn[GADGET_THREADS])(void *) = {
 		gadget_signal_thread, gadget_ep0_thread, gadget_notify_thread,
-		gadget_control_thread,
+		gadget_tx_thread, gadget_control_thread,
 	};
 	int i;
 
-	for (i = 0; i < 4; i++) {
-		if (i == 3 && !g->opts->control)
+	for (i = 0; i < GADGET_THREADS; i++) {
+		if (fn[i] == gadget_control_thread && !g->opts->control)
 			continue;
 		if (pthread_create(&th[i], NULL, fn[i], g)) {
 			fprintf(stderr, "schsm-emu: pthread_create failed\n");
@@ -697,8 +786,8 @@ static int gadget_start_threads(struct gadget *g, pthread_t th[4],
 int gadget_run(struct applet *a, const struct emu_opts *o)
 {
 	struct gadget *g;
-	pthread_t th[4];
-	bool started[4] = { false };
+	pthread_t th[GADGET_THREADS];
+	bool started[GADGET_THREADS] = { false };
 	sigset_t set;
 	int i, rc = 1;
 
@@ -761,7 +850,7 @@ out_stop:
 	pthread_mutex_unlock(&g->lock);
 	if (g->own_configfs)
 		gadget_bind(g, false);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < GADGET_THREADS; i++) {
 		if (!started[i])
 			continue;
 		if (i == 0)
@@ -773,6 +862,7 @@ out_stop:
 out_teardown:
 	gadget_teardown(g);
 	ccid_card_destroy(&g->card);
+	gadget_txq_flush(g);
 out_faults:
 	faults_destroy(&g->faults);
 out_free:
