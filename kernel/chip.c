@@ -14,6 +14,7 @@
 #include "schsm.h"
 
 #define SCHSM_POWER_TIMEOUT_MS	5000
+#define SCHSM_MAX_POWER_RESETS	1
 /* QEMU's usb-ccid drops bulk-IN messages over 384 bytes (vm-testing §2.3) */
 #define SCHSM_QEMU_MAX_RSP	374
 #define SCHSM_MAX_SHORT_APDU	(5 + 255 + 1)
@@ -64,6 +65,7 @@ struct schsm_chip *schsm_chip_alloc(struct usb_interface *intf)
 	init_rwsem(&chip->ops_sem);
 	mutex_init(&chip->io_mutex);
 	init_completion(&chip->bulk_done);
+	init_waitqueue_head(&chip->gone_wait);
 	INIT_WORK(&chip->slot_work, schsm_chip_slot_work);
 	chip->udev = usb_get_dev(interface_to_usbdev(intf));
 	chip->intf = intf;
@@ -279,53 +281,61 @@ static void schsm_chip_start_session(struct schsm_chip *chip)
 	int rc;
 
 	rc = schsm_chip_power_on(chip);
+	if (rc == -ETIMEDOUT && chip->power_resets < SCHSM_MAX_POWER_RESETS) {
+		/* a reader that does not answer is stuck: reset it, once */
+		chip->power_resets++;
+		schsm_usb_hung(chip);
+		return;
+	}
 	if (rc) {
 		if (rc != -ENOMEDIUM)
 			dev_warn_ratelimited(&chip->dev,
 					     "card power on failed: %d\n", rc);
 		return;
 	}
+	chip->power_resets = 0;
 	rc = schsm_card_open_session(chip);
 	if (rc)
 		dev_warn_ratelimited(&chip->dev, "card session: %d\n", rc);
 }
 
+/* The slot's state from the reader: GetSlotStatus is authoritative. */
+static void schsm_chip_query_slot(struct schsm_chip *chip)
+{
+	u8 icc;
+
+	if (ccid_slot_status(&chip->port, &icc, SCHSM_POWER_TIMEOUT_MS))
+		return;
+	assign_bit(SCHSM_CHIP_PRESENT, &chip->flags, icc != CCID_ICC_ABSENT);
+}
+
 /**
  * schsm_chip_slot_work() - follow card insertion and removal
- * @work: chip->slot_work, queued by the interrupt endpoint and post_reset
+ * @work: chip->slot_work, queued at probe, by the interrupt endpoint and
+ *        by post_reset
+ *
+ * Runs the card session's start outside probe and URB completion, so a
+ * slow or mute card never blocks the USB core.
  */
 void schsm_chip_slot_work(struct work_struct *work)
 {
 	struct schsm_chip *chip = container_of(work, struct schsm_chip,
 					       slot_work);
+	bool first;
 
 	if (schsm_ops_lock(chip))
 		return;
+	first = test_and_clear_bit(SCHSM_CHIP_FIRST_SESSION, &chip->flags);
 	if (test_and_clear_bit(SCHSM_CHIP_SLOT_CHANGED, &chip->flags))
 		schsm_chip_power_lost(chip);
-	if (test_bit(SCHSM_CHIP_PRESENT, &chip->flags) &&
-	    !test_bit(SCHSM_CHIP_POWERED, &chip->flags))
-		schsm_chip_start_session(chip);
-	schsm_ops_unlock(chip);
-}
-
-/**
- * schsm_chip_first_session() - power the card once at probe
- * @chip: the chip, set up but not yet registered
- */
-void schsm_chip_first_session(struct schsm_chip *chip)
-{
-	u8 icc;
-
-	if (schsm_ops_lock(chip))
-		return;
-	if (!ccid_slot_status(&chip->port, &icc, SCHSM_POWER_TIMEOUT_MS) &&
-	    icc != CCID_ICC_ABSENT)
-		set_bit(SCHSM_CHIP_PRESENT, &chip->flags);
-	if (test_bit(SCHSM_CHIP_PRESENT, &chip->flags))
-		schsm_chip_start_session(chip);
+	if (!test_bit(SCHSM_CHIP_POWERED, &chip->flags)) {
+		schsm_chip_query_slot(chip);
+		if (test_bit(SCHSM_CHIP_PRESENT, &chip->flags))
+			schsm_chip_start_session(chip);
+	}
 	/* the reader's first notification reports the card found here */
-	clear_bit(SCHSM_CHIP_SLOT_CHANGED, &chip->flags);
+	if (first)
+		clear_bit(SCHSM_CHIP_SLOT_CHANGED, &chip->flags);
 	schsm_ops_unlock(chip);
 }
 

@@ -39,6 +39,7 @@ enum schsm_chip_flag {
 	SCHSM_CHIP_SLOT_CHANGED, /* card removed/inserted since last seen */
 	SCHSM_CHIP_APDU_QUIRK,	/* reader passes APDUs despite its descriptor */
 	SCHSM_CHIP_CARD_INIT,	/* schsm_card_init() succeeded */
+	SCHSM_CHIP_FIRST_SESSION, /* slot_work not yet run since probe */
 };
 
 struct schsm_chip {
@@ -70,6 +71,7 @@ struct schsm_chip {
 	u8 atr_len;
 	u32 max_apdu;			/* largest command APDU we send */
 	u32 max_rsp;			/* largest response the reader returns */
+	u8 power_resets;		/* resets since the last good power on */
 	struct schsm_card card;
 
 	/*
@@ -86,6 +88,7 @@ struct schsm_chip {
 	size_t bulk_actual;
 	struct urb *int_urb;
 	u8 *int_buf;
+	wait_queue_head_t gone_wait;	/* woken when SCHSM_CHIP_GONE is set */
 
 	unsigned long flags;		/* SCHSM_CHIP_* bits */
 	struct work_struct slot_work;	/* card insertion/removal */
@@ -106,7 +109,6 @@ void schsm_chip_unregister(struct schsm_chip *chip);
 int schsm_chip_power_on(struct schsm_chip *chip);
 void schsm_chip_power_lost(struct schsm_chip *chip);
 void schsm_chip_slot_work(struct work_struct *work);
-void schsm_chip_first_session(struct schsm_chip *chip);
 int schsm_ops_lock(struct schsm_chip *chip);
 void schsm_ops_unlock(struct schsm_chip *chip);
 

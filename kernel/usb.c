@@ -23,6 +23,7 @@
 #include "schsm.h"
 
 #define SCHSM_OUT_TIMEOUT_MS	5000
+#define SCHSM_GONE_GRACE_MS	500
 #define SCHSM_MAX_MSG		(SCHSM_MAX_APDU + CCID_HDR_LEN)
 
 /* driver_info */
@@ -57,11 +58,24 @@ static void schsm_bulk_complete(struct urb *urb)
 	complete(&chip->bulk_done);
 }
 
-/* An URB error, as the caller should see it. */
+static bool schsm_usb_gone(struct schsm_chip *chip)
+{
+	return test_bit(SCHSM_CHIP_GONE, &chip->flags) ||
+	       chip->udev->state == USB_STATE_NOTATTACHED;
+}
+
+/*
+ * An URB error, as the caller should see it.  A transaction error is what
+ * an unplugged device leaves in flight before the hub notices (dummy_hcd:
+ * -EPROTO), so give disconnect a moment to report the device gone.
+ */
 static int schsm_usb_errno(struct schsm_chip *chip, int status)
 {
-	if (test_bit(SCHSM_CHIP_GONE, &chip->flags) ||
-	    chip->udev->state == USB_STATE_NOTATTACHED)
+	if (status == -EPROTO || status == -EILSEQ || status == -ETIME ||
+	    status == -ESHUTDOWN)
+		wait_event_timeout(chip->gone_wait, schsm_usb_gone(chip),
+				   msecs_to_jiffies(SCHSM_GONE_GRACE_MS));
+	if (schsm_usb_gone(chip))
 		return -ENODEV;
 	switch (status) {
 	case -EPERM:		/* poisoned: reset in progress */
@@ -344,15 +358,14 @@ static int schsm_probe(struct usb_interface *intf,
 	rc = schsm_usb_start_int(chip, GFP_KERNEL);
 	if (rc)
 		goto out_intfdata;
-	schsm_chip_first_session(chip);
-
 	rc = schsm_chip_register(chip);
 	if (rc)
 		goto out_stop;
-	dev_info(&chip->dev, "%04x:%04x %s, %s\n", chip->vendor_id,
-		 chip->product_id, chip->product,
-		 test_bit(SCHSM_CHIP_POWERED, &chip->flags) ?
-		 "card ready" : "no card");
+	dev_info(&chip->dev, "%04x:%04x %s\n", chip->vendor_id,
+		 chip->product_id, chip->product);
+	/* power the card and open the session outside probe */
+	set_bit(SCHSM_CHIP_FIRST_SESSION, &chip->flags);
+	schedule_work(&chip->slot_work);
 	return 0;
 
 out_stop:
@@ -372,6 +385,7 @@ static void schsm_disconnect(struct usb_interface *intf)
 	struct schsm_chip *chip = usb_get_intfdata(intf);
 
 	set_bit(SCHSM_CHIP_GONE, &chip->flags);
+	wake_up_all(&chip->gone_wait);
 	schsm_chip_unregister(chip);
 
 	/* end the exchange in flight; submissions fail from now on */
