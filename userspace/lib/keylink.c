@@ -15,6 +15,7 @@
 
 #include "cvc.h"
 #include "keylink.h"
+#include "util.h"
 
 static int pub_from_cvc(const uint8_t *buf, size_t len, EVP_PKEY **pub)
 {
@@ -254,6 +255,28 @@ int keylink_blob(const char *serial, uint8_t key_id, EVP_PKEY *pub, X509 *cert,
 	}
 	tlvb_free(&b);
 	return err;
+}
+
+int keyring_parse(const char *s, int32_t *keyring)
+{
+	static const struct { const char *name; key_serial_t id; } specials[] = {
+		{ "@t", KEY_SPEC_THREAD_KEYRING }, { "@p", KEY_SPEC_PROCESS_KEYRING },
+		{ "@s", KEY_SPEC_SESSION_KEYRING }, { "@u", KEY_SPEC_USER_KEYRING },
+		{ "@us", KEY_SPEC_USER_SESSION_KEYRING },
+	};
+	unsigned int v;
+	size_t i;
+
+	for (i = 0; i < sizeof(specials) / sizeof(specials[0]); i++) {
+		if (!strcmp(s, specials[i].name)) {
+			*keyring = specials[i].id;
+			return 0;
+		}
+	}
+	if (parse_uint(s, 1, INT32_MAX, &v))
+		return -EINVAL;
+	*keyring = (int32_t)v;
+	return 0;
 }
 
 int keylink_add(const uint8_t *blob, size_t len, int32_t keyring)

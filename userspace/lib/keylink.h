@@ -37,6 +37,9 @@ int token_key_read(struct schsm_dev *dev, uint8_t key_id, EVP_PKEY **pub,
 int keylink_blob(const char *serial, uint8_t key_id, EVP_PKEY *pub, X509 *cert,
 		 uint8_t **blob, size_t *len);
 
+/* "@t", "@p", "@s", "@u", "@us" or a keyring serial.  0 or -EINVAL. */
+int keyring_parse(const char *s, int32_t *keyring);
+
 /* add_key("asymmetric", "", blob) into keyring: the new key's serial or -errno */
 int keylink_add(const uint8_t *blob, size_t len, int32_t keyring);
 

@@ -18,29 +18,6 @@
 #include "modsign.h"
 #include "util.h"
 
-/* @s @u @p @t @us or a keyring serial */
-static int keyring_arg(const char *s, key_serial_t *out)
-{
-	static const struct { const char *name; key_serial_t id; } specials[] = {
-		{ "@t", KEY_SPEC_THREAD_KEYRING }, { "@p", KEY_SPEC_PROCESS_KEYRING },
-		{ "@s", KEY_SPEC_SESSION_KEYRING }, { "@u", KEY_SPEC_USER_KEYRING },
-		{ "@us", KEY_SPEC_USER_SESSION_KEYRING },
-	};
-	unsigned int v;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(specials); i++) {
-		if (!strcmp(s, specials[i].name)) {
-			*out = specials[i].id;
-			return 0;
-		}
-	}
-	if (parse_uint(s, 1, INT32_MAX, &v))
-		return usage_error("KEYRING: @s, @u, @p, @t, @us or a keyring id");
-	*out = (key_serial_t)v;
-	return 0;
-}
-
 struct link_ctx {
 	unsigned int key_id;
 	key_serial_t keyring;
@@ -66,8 +43,8 @@ static int link_options(int argc, char **argv, struct link_ctx *ctx, bool with_c
 		return usage_error("need KEYID [KEYRING]");
 	if (parse_uint(argv[optind], 1, SCHSM_MAX_KEYS, &ctx->key_id))
 		return usage_error("KEYID: a token key id 1..255");
-	if (argc - optind == 2 && keyring_arg(argv[optind + 1], &ctx->keyring))
-		return RC_USAGE;
+	if (argc - optind == 2 && keyring_parse(argv[optind + 1], &ctx->keyring))
+		return usage_error("KEYRING: @s, @u, @p, @t, @us or a keyring id");
 	return RC_OK;
 }
 

@@ -139,29 +139,6 @@ struct unseal_ctx {
 	key_serial_t keyring;
 };
 
-/* @s @u @p @t @us or a keyring serial */
-static int parse_keyring(const char *s, key_serial_t *out)
-{
-	static const struct { const char *name; key_serial_t id; } specials[] = {
-		{ "@t", KEY_SPEC_THREAD_KEYRING }, { "@p", KEY_SPEC_PROCESS_KEYRING },
-		{ "@s", KEY_SPEC_SESSION_KEYRING }, { "@u", KEY_SPEC_USER_KEYRING },
-		{ "@us", KEY_SPEC_USER_SESSION_KEYRING },
-	};
-	unsigned int v;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(specials); i++) {
-		if (!strcmp(s, specials[i].name)) {
-			*out = specials[i].id;
-			return 0;
-		}
-	}
-	if (parse_uint(s, 1, INT32_MAX, &v))
-		return -1;
-	*out = (key_serial_t)v;
-	return 0;
-}
-
 static int unseal_options(int argc, char **argv, struct unseal_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -178,7 +155,7 @@ static int unseal_options(int argc, char **argv, struct unseal_ctx *ctx)
 			ctx->name = optarg;
 			break;
 		case 'k':
-			if (parse_keyring(optarg, &ctx->keyring))
+			if (keyring_parse(optarg, &ctx->keyring))
 				return usage_error("--keyring: @s, @u, @p, @t, @us or a keyring id");
 			break;
 		default:
