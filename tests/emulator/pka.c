@@ -185,6 +185,8 @@ uint16_t cmd_pso_verify(struct applet *a, const struct apdu *c, struct tlvb *out
 	pkey = cvc_pubkey_decode(&cv.pubkey, issuer->pkey);
 	if (!pkey)
 		return SW_WRONG_DATA;
+	/* learning may free an older entry with this CHR: drop the selection */
+	a->mse_verify = NULL;
 	if (learn_key(a, &cv, pkey)) {
 		EVP_PKEY_free(pkey);
 		return SW_WRONG_DATA;

@@ -228,8 +228,8 @@ static void vpcd_serve(struct vpcd_conn *c, int fd)
 		if (recv_all(fd, hdr, 2))
 			return;
 		len = (size_t)hdr[0] << 8 | hdr[1];
-		/* vpcd waits for an answer to anything but a control byte, even
-		 * to an empty APDU: applet_process() answers 6700 to that */
+		/* every frame but a control byte is answered, even an empty one
+		 * (applet_process() gives it 6700): vpcd has no timeout */
 		if (len && recv_all(fd, c->cmd, len))
 			return;
 		if (len == 1 ? handle_control(c, fd, c->cmd[0])

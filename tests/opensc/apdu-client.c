@@ -84,7 +84,9 @@ int main(int argc, char **argv)
 			fflush(stdout);
 			continue;
 		}
-		if (hex2bin(line, cmd, sizeof(cmd), &len)) {
+		/* an empty APDU would hang Debian 12's vpcd (it sends nothing
+		 * and waits for an answer), so it never leaves this client */
+		if (hex2bin(line, cmd, sizeof(cmd), &len) || len == 0) {
 			printf("ERR bad hex\n");
 			fflush(stdout);
 			continue;

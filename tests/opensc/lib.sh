@@ -157,6 +157,14 @@ apdus() {
 	printf '%s\n' "$@" | "$WORK/apdu-client" "$reader"
 }
 
+# key_ref ID: the card key reference OpenSC shows for PKCS#15 ID
+key_ref() {
+	pkcs15-tool -r 0 -D 2>/dev/null | awk -v id="$1" '
+		/^Private/ { ref = "" }
+		/Key ref/ { ref = $4 }
+		/^[ \t]*ID[ \t]*:/ && $3 == id && ref != "" { print ref; exit }'
+}
+
 # --- TAP ---
 T_N=0 T_PASS=0 T_FAIL=0 T_SKIP=0
 ok() {

@@ -5,14 +5,6 @@
 # cmp.  The share KDF costs ~9 s of CPU per create/import, so the two
 # instances import in parallel.
 
-# key_ref ID: the card key reference OpenSC shows for PKCS#15 ID
-key_ref() {
-	pkcs15-tool -r 0 -D 2>/dev/null | awk -v id="$1" '
-		/^Private/ { ref = "" }
-		/Key ref/ { ref = $4 }
-		/^[ \t]*ID[ \t]*:/ && $3 == id && ref != "" { print ref; exit }'
-}
-
 # import_shares READER: the password share, then the threshold share from two of three
 import_shares() {
 	local r=$1

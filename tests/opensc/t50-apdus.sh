@@ -15,7 +15,6 @@ BIG=$(head -c 1270 /dev/zero | xxd -p | tr -d '\n')
 # a correct VERIFY)
 table=$(cat <<ROWS
 6986|00B100000454020000|READ BINARY of the current EF with none selected
-6700||empty command APDU
 6700|002000|3-byte command APDU
 6700|00200081083132|Lc longer than the data
 6700|002000810231323334|data longer than Lc (and no valid Le)
