@@ -79,4 +79,12 @@ int schsm_card_pka_auth(struct schsm_chip *chip, const u8 *chr, size_t chr_len,
 			const u8 *sig, size_t sig_len, u16 *sw, u8 *authed,
 			u8 *required);
 
+/* card_keygen.c */
+#define SCHSM_KEYGEN_BODY_MAX	1024
+int schsm_chr_field_len(const char *f, size_t size, size_t *len);
+int schsm_keygen_check(const struct schsm_keygen *k);
+int schsm_keygen_pick_id(struct schsm_chip *chip, u8 *id);
+int schsm_keygen_body(struct schsm_chip *chip, const struct schsm_keygen *k,
+		      u8 *buf, size_t cap, size_t *len);
+
 #endif /* SCHSM_CARD_PRIV_H */
