@@ -189,7 +189,8 @@ static EVP_PKEY *make_pub(const struct tkey *k)
 	return pk;
 }
 
-static bool keygen(struct tkey *k, uint8_t type)
+static bool keygen_ex(struct tkey *k, uint8_t type, uint16_t bits,
+		      uint32_t use_counter)
 {
 	struct schsm_keygen g = { .size = sizeof(g) };
 	struct tlv pk, a, b;
@@ -197,9 +198,13 @@ static bool keygen(struct tkey *k, uint8_t type)
 	memset(k, 0, sizeof(*k));
 	g.type = type;
 	if (type == SCHSM_KEY_RSA)
-		g.rsa_bits = 2048;
+		g.rsa_bits = bits;
 	else
 		g.curve = SCHSM_CURVE_P256;
+	if (use_counter) {
+		g.flags = SCHSM_KEYGEN_USE_COUNTER;
+		g.use_counter = use_counter;
+	}
 	g.request = ubuf(k->req, sizeof(k->req));
 	if (xioctl(SCHSM_IOC_KEY_GENERATE, &g) || g.sw != SCHSM_SW_OK ||
 	    !request_pk(k->req, g.request.len, &pk))
@@ -230,6 +235,11 @@ static bool keygen(struct tkey *k, uint8_t type)
 	}
 	k->pub = make_pub(k);
 	return k->pub != NULL;
+}
+
+static bool keygen(struct tkey *k, uint8_t type)
+{
+	return keygen_ex(k, type, 2048, 0);
 }
 
 /* ---- the blob (Documentation/keyring.md) ---- */
@@ -518,6 +528,91 @@ static void test_ec(key_serial_t key, const struct tkey *k)
 	       "EC pkey_sign enc=x962 verified by openssl (%ld)", n);
 }
 
+/* ---- concurrency, use counter, RSA-4096 ---- */
+
+#define NPROCS	8
+#define NSIGS	25
+
+/* NPROCS processes sign NSIGS digests each; every signature checked by openssl */
+static void test_concurrent(key_serial_t key, const struct tkey *k)
+{
+	unsigned int good = 0;
+	pid_t pids[NPROCS];
+	int i, st;
+
+	for (i = 0; i < NPROCS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			uint8_t dg[32], sig[256];
+			int j, ok = 0;
+
+			for (j = 0; j < NSIGS; j++) {
+				long n;
+
+				RAND_bytes(dg, sizeof(dg));
+				n = keyctl_pkey_sign(key, "enc=pkcs1 hash=sha256",
+						     dg, 32, sig, 256);
+				ok += n == 256 &&
+				      ossl_verify(k->pub, "sha256", dg, 32, sig, n);
+			}
+			_exit(ok == NSIGS ? 0 : 1);
+		}
+	}
+	for (i = 0; i < NPROCS; i++)
+		if (pids[i] > 0 && waitpid(pids[i], &st, 0) == pids[i] &&
+		    WIFEXITED(st) && !WEXITSTATUS(st))
+			good++;
+	tap_ok(good == NPROCS,
+	       "%d processes x %d concurrent signatures, all verified by openssl (%u/%d processes)",
+	       NPROCS, NSIGS, good, NPROCS);
+}
+
+static void test_use_counter(void)
+{
+	static struct tkey k;
+	uint8_t b[2048], dg[32] = { 1 }, sig[256];
+	key_serial_t key;
+	size_t len;
+	long n1, n2, n3;
+	int err;
+
+	if (!tap_ok(keygen_ex(&k, SCHSM_KEY_RSA, 2048, 2),
+		    "RSA key with use counter 2"))
+		return;
+	len = make_blob(b, &k, serial, NULL, 0);
+	key = link_key(b, len, &err);
+	n1 = keyctl_pkey_sign(key, "enc=pkcs1 hash=sha256", dg, 32, sig, 256);
+	n2 = keyctl_pkey_sign(key, "enc=pkcs1 hash=sha256", dg, 32, sig, 256);
+	n3 = keyctl_pkey_sign(key, "enc=pkcs1 hash=sha256", dg, 32, sig, 256);
+	err = errno;
+	tap_ok(key > 0 && n1 == 256 && n2 == 256 && n3 < 0 && err == EKEYEXPIRED,
+	       "use counter: two signatures, the third -> EKEYEXPIRED (%s)",
+	       strerror(err));
+	keyctl_unlink(key, KEY_SPEC_SESSION_KEYRING);
+	EVP_PKEY_free(k.pub);
+}
+
+static void test_rsa4096(void)
+{
+	static struct tkey k;
+	uint8_t b[2048], dg[32], sig[512];
+	key_serial_t key;
+	size_t len;
+	long n;
+	int err;
+
+	if (!tap_ok(keygen_ex(&k, SCHSM_KEY_RSA, 4096, 0), "RSA-4096 key"))
+		return;
+	len = make_blob(b, &k, serial, NULL, 0);
+	key = link_key(b, len, &err);
+	RAND_bytes(dg, sizeof(dg));
+	n = keyctl_pkey_sign(key, "enc=pkcs1 hash=sha256", dg, 32, sig, 512);
+	tap_ok(key > 0 && n == 512 && ossl_verify(k.pub, "sha256", dg, 32, sig, n),
+	       "RSA-4096 pkey_sign (extended APDUs) verified by openssl (%ld)", n);
+	keyctl_unlink(key, KEY_SPEC_SESSION_KEYRING);
+	EVP_PKEY_free(k.pub);
+}
+
 /* ---- card removal and re-insertion (emulator control socket) ---- */
 
 static bool emu_control(const char *cmd)
@@ -775,6 +870,9 @@ int main(int argc, char **argv)
 	len = make_blob(blob, &rsa, serial, NULL, 0);
 	test_fuzz(blob, len);
 	test_unseal(&rsa);
+	test_concurrent(key, &rsa);
+	test_use_counter();
+	test_rsa4096();
 	test_reinsert(key, &rsa);
 	tap_ok(keyctl_unlink(key, KEY_SPEC_SESSION_KEYRING) == 0,
 	       "unlink the token key");
