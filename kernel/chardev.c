@@ -117,8 +117,8 @@ static long schsm_ioctl_get_info(struct schsm_chip *chip, void __user *uarg)
 	rc = schsm_copy_struct_from_user(info, sizeof(*info), uarg);
 	if (rc)
 		goto out;
-	if (info->flags || !schsm_all_zero(info->reserved,
-					    sizeof(info->reserved))) {
+	if (info->flags ||
+	    !schsm_all_zero(info->reserved, sizeof(info->reserved))) {
 		rc = -EINVAL;
 		goto out;
 	}
