@@ -94,6 +94,7 @@ int schsm_card_xfer(struct schsm_chip *chip, const struct schsm_cmd *c,
 {
 	size_t cmd_cap = c->lc + 9, rsp_cap, cmd_len, rsp_len = 0;
 	u8 *cmd, *rsp;
+	u32 max_cmd;
 	int ret;
 
 	if (cap > SCHSM_MAX_APDU)
@@ -106,6 +107,12 @@ int schsm_card_xfer(struct schsm_chip *chip, const struct schsm_cmd *c,
 	cmd_len = schsm_card_apdu_encode(cmd, cmd_cap, c);
 	if (!cmd_len) {
 		ret = -EINVAL;
+		goto out_free;
+	}
+	/* larger than the reader takes: the caller's input is too big */
+	max_cmd = schsm_chip_card(chip)->max_command;
+	if (max_cmd && cmd_len > max_cmd) {
+		ret = -E2BIG;
 		goto out_free;
 	}
 	ret = schsm_transceive(chip, cmd, cmd_len, rsp, rsp_cap, &rsp_len,

@@ -405,6 +405,8 @@ static int key_sign(const struct schsm_key *sk, const struct key_op *op,
 	size_t out_len = 0;
 	int ret;
 
+	if (sk->type == SCHSM_KEY_RSA && p->out_len < sk->size)
+		return -EOVERFLOW;	/* before the device is touched */
 	if (sk->type == SCHSM_KEY_EC) {
 		if (!p->in_len || p->in_len > 64)
 			return -EINVAL;
