@@ -845,6 +845,8 @@ int main(int argc, char **argv)
 	key = link_key(blob, len, &err);
 	tap_ok(key > 0, "add_key asymmetric links token key %u (%s)", rsa.id,
 	       err ? strerror(err) : "ok");
+	if (key < 0 && err == EBADMSG)
+		tap_diag("no parser claimed the blob: schsm_keys_register() not called at module init?");
 	if (key <= 0)
 		goto out;
 	snprintf(want, sizeof(want), "schsm:%s:%u", serial, rsa.id);
