@@ -305,19 +305,109 @@ static BIGNUM *rsa_private_exponent(const BIGNUM *e, const BIGNUM *p,
 	return d;
 }
 
+/*
+ * Type 5 blobs carry only d, n, e.  Recover p and q (the classic
+ * randomised square-root-of-one search) so that the key has its CRT
+ * parameters: OpenSSL can neither store nor efficiently use it without.
+ */
+static int rsa_recover_factors(const BIGNUM *n, const BIGNUM *e,
+			       const BIGNUM *d, BIGNUM *p, BIGNUM *q, BN_CTX *ctx)
+{
+	BIGNUM *k = BN_new(), *t = BN_new(), *x = BN_new(), *y = BN_new();
+	BIGNUM *n1 = BN_dup(n), *g = BN_new(), *rem = BN_new();
+	int s = 0, i, tries, r = -EBADMSG;
+
+	if (!k || !t || !x || !y || !n1 || !g || !rem ||
+	    !BN_mul(k, d, e, ctx) || !BN_sub_word(k, 1) || !BN_sub_word(n1, 1) ||
+	    BN_is_odd(k) || !BN_copy(t, k))
+		goto out;
+	while (!BN_is_odd(t)) {
+		if (!BN_rshift1(t, t))
+			goto out;
+		s++;
+	}
+	for (tries = 0; tries < 100 && r; tries++) {
+		if (!BN_set_word(g, (BN_ULONG)(2 + tries)) ||
+		    !BN_mod_exp(x, g, t, n, ctx))
+			goto out;
+		for (i = 0; i < s; i++) {
+			if (!BN_mod_sqr(y, x, n, ctx))
+				goto out;
+			if (BN_is_one(y) && !BN_is_one(x) && BN_cmp(x, n1)) {
+				if (!BN_sub_word(x, 1) || !BN_gcd(p, x, n, ctx) ||
+				    !BN_div(q, rem, n, p, ctx) || !BN_is_zero(rem))
+					goto out;
+				r = 0;
+				break;
+			}
+			if (BN_is_one(y))
+				break;
+			if (!BN_copy(x, y))
+				goto out;
+		}
+	}
+out:
+	BN_clear_free(k);
+	BN_clear_free(t);
+	BN_clear_free(x);
+	BN_clear_free(y);
+	BN_free(n1);
+	BN_free(g);
+	BN_free(rem);
+	return r;
+}
+
+/*
+ * The CRT values of (n, e, d): crt[] = p, q, dp, dq, qinv, allocated here
+ * and freed by the caller (a parameter builder keeps pointers to them).
+ */
+static int rsa_crt_values(const BIGNUM *n, const BIGNUM *e, const BIGNUM *d,
+			  BIGNUM *crt[5])
+{
+	BN_CTX *ctx = BN_CTX_new();
+	BIGNUM *p1 = NULL, *q1 = NULL;
+	int i, r = -EBADMSG;
+
+	for (i = 0; i < 4; i++)
+		crt[i] = BN_new();
+	crt[4] = NULL;
+	if (!ctx || !crt[0] || !crt[1] || !crt[2] || !crt[3] ||
+	    rsa_recover_factors(n, e, d, crt[0], crt[1], ctx))
+		goto out;
+	if (BN_cmp(crt[0], crt[1]) < 0)
+		BN_swap(crt[0], crt[1]);
+	p1 = BN_dup(crt[0]);
+	q1 = BN_dup(crt[1]);
+	crt[4] = BN_mod_inverse(NULL, crt[1], crt[0], ctx);
+	if (p1 && q1 && crt[4] && BN_sub_word(p1, 1) && BN_sub_word(q1, 1) &&
+	    BN_mod(crt[2], d, p1, ctx) && BN_mod(crt[3], d, q1, ctx))
+		r = 0;
+out:
+	BN_clear_free(p1);
+	BN_clear_free(q1);
+	BN_CTX_free(ctx);
+	return r;
+}
+
 static EVP_PKEY *decode_rsa(struct rd *r, uint8_t type)
 {
-	/* order in the blob; NULL marks d, computed for CRT */
-	static const char *const crt[] = {
+	/* order in the blob */
+	static const char *const crt_names[] = {
 		OSSL_PKEY_PARAM_RSA_EXPONENT1, OSSL_PKEY_PARAM_RSA_EXPONENT2,
 		OSSL_PKEY_PARAM_RSA_FACTOR1, OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
 		OSSL_PKEY_PARAM_RSA_FACTOR2, OSSL_PKEY_PARAM_RSA_N,
 		OSSL_PKEY_PARAM_RSA_E };
-	static const char *const plain[] = {
+	static const char *const plain_names[] = {
 		OSSL_PKEY_PARAM_RSA_D, OSSL_PKEY_PARAM_RSA_N, OSSL_PKEY_PARAM_RSA_E };
-	const char *const *names = type == KEYBLOB_RSA_CRT ? crt : plain;
-	size_t i, count = type == KEYBLOB_RSA_CRT ? 7 : 3;
-	BIGNUM *bn[7] = { NULL }, *d = NULL;
+	/* what rsa_crt_values() computes for a type 5 blob */
+	static const char *const derived_names[] = {
+		OSSL_PKEY_PARAM_RSA_FACTOR1, OSSL_PKEY_PARAM_RSA_FACTOR2,
+		OSSL_PKEY_PARAM_RSA_EXPONENT1, OSSL_PKEY_PARAM_RSA_EXPONENT2,
+		OSSL_PKEY_PARAM_RSA_COEFFICIENT1 };
+	bool is_crt = type == KEYBLOB_RSA_CRT;
+	const char *const *names = is_crt ? crt_names : plain_names;
+	size_t i, count = is_crt ? 7 : 3;
+	BIGNUM *bn[7] = { NULL }, *extra[5] = { NULL }, *d = NULL;
 	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
 	EVP_PKEY *key = NULL;
 	bool ok = bld != NULL;
@@ -326,14 +416,22 @@ static EVP_PKEY *decode_rsa(struct rd *r, uint8_t type)
 		bn[i] = rd_bn(r);
 		ok = bn[i] && OSSL_PARAM_BLD_push_BN(bld, names[i], bn[i]);
 	}
-	if (ok && type == KEYBLOB_RSA_CRT) {
+	if (ok && is_crt) {
+		/* d is not in the blob: d = e^-1 mod (p-1)(q-1) */
 		d = rsa_private_exponent(bn[6], bn[2], bn[4]);
 		ok = d && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_D, d);
+	} else if (ok) {
+		/* p, q and the CRT values are not in the blob: recover them */
+		ok = !rsa_crt_values(bn[1], bn[2], bn[0], extra);
+		for (i = 0; i < 5 && ok; i++)
+			ok = OSSL_PARAM_BLD_push_BN(bld, derived_names[i], extra[i]);
 	}
 	if (ok)
 		key = pkey_from_params("RSA", bld);
 	for (i = 0; i < count; i++)
 		BN_clear_free(bn[i]);
+	for (i = 0; i < 5; i++)
+		BN_clear_free(extra[i]);
 	BN_clear_free(d);
 	OSSL_PARAM_BLD_free(bld);
 	return key;
