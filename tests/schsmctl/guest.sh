@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d)
 CTL=$top/userspace/bin/schsmctl-san	# ASan/UBSan build
 CTLF=$top/userspace/bin/schsmctl	# plain build for the 10^7-round KDF under TCG
-export PIN=648219 SO=3537363231383830 BADPIN=111111 NOPE=12345 NEWPIN=12345678 NEWSO=0102030405060708
+export PW2=Second-share-pw PIN=648219 SO=3537363231383830 BADPIN=111111 NOPE=12345 NEWPIN=12345678 NEWSO=0102030405060708
 export ASAN_OPTIONS=detect_leaks=1
 
 out() { "$CTL" "$@" 2>&1; }
@@ -125,6 +125,13 @@ ok "change-pin ends transport mode" expect_rc 0 "$CTL" change-pin --pin env:PIN 
 ok "then login works" expect_rc 0 "$CTL" login --pin env:NEWPIN
 ok "status: 2 DKEK shares outstanding, no keys" \
 	bash -c "'$CTL' status >'$WORK/st2' && grep -q 'DKEK import pending, 2 share' '$WORK/st2' && grep -q 'Keys *: 0' '$WORK/st2'"
+ok "dkek import-share of schsmctl's file with 2 password shares (1 of 2 imported)" \
+	bash -c "'$CTLF' dkek import-share '$W/dkek.pbe' --pwd-shares 2 --shares-from 'file:$W/shares13' | grep -q 'DKEK import pending, 1 share'"
+ok "dkek import-share with a wrong password: exit 4, token unchanged" \
+	bash -c "'$CTLF' dkek import-share '$W/sct.pbe' --password env:BADPIN 2>/dev/null; test \$? -eq 4 && '$CTL' dkek status | grep -q 'pending, 1 share'"
+ok "dkek import-share of sc-hsm-tool's password file completes the DKEK" \
+	bash -c "'$CTLF' dkek import-share '$W/sct.pbe' --password env:PW2 >'$WORK/imp2' && grep -q 'key check value' '$WORK/imp2'"
+sed -n 's/^DKEK key check value : //p' "$WORK/imp2" >"$W/kcv2"
 # --- n-of-m: custodians c1, c2 registered, c3 not (tests/schsmctl/mkcustodian) ---
 # sign_chal KEY.pem CHALLENGE-FILE OUT : plain r||s over SHA-256(device CHR || challenge)
 sign_chal() {
@@ -142,35 +149,59 @@ fix = lambda v: v.lstrip(b"\0").rjust(32, b"\0")
 open(out, "wb").write(fix(r) + fix(s))
 PY
 }
-ok "initialize --pka 2,2" \
-	expect_rc 0 "$CTL" initialize --force --so-pin env:NEWSO --pin env:PIN --pka 2,2
-ok "status: n-of-m configured, 2 keys missing" \
-	bash -c "'$CTL' status | grep -q 'Public key auth *: 2 of 2 required, 2 missing'"
+ok "initialize --pka 4,2 (PKA or PIN)" \
+	expect_rc 0 "$CTL" initialize --force --so-pin env:NEWSO --pin env:PIN --pka 4,2
+ok "status: n-of-m configured, 4 keys missing" \
+	bash -c "'$CTL' status | grep -q 'Public key auth *: 2 of 4 required, 4 missing'"
+ok "this token as a custodian too: login, key generate ec:brainpoolP256r1 --id 9" \
+	bash -c "'$CTL' login --pin env:PIN >/dev/null && '$CTL' key generate --type ec:brainpoolP256r1 --id 9 >/dev/null"
+ok "pka export 9 (OpenSC PKA file)" expect_rc 0 "$CTL" pka export 9 "$W/self.pka"
+ok "pka register self.pka (own device chain verified, --root)" \
+	expect_rc 0 "$CTL" pka register "$W/self.pka" --root "$W/root.cvc"
 ok "pka register c1 (custodian chain verified first)" expect_rc 0 "$CTL" pka register "$W/c1.pka"
-ok "pka status: 1 missing" bash -c "'$CTL' pka status | grep -q 'Missing public keys: *1'"
+ok "pka status: 2 missing" bash -c "'$CTL' pka status | grep -q 'Missing public keys: *2'"
 ok "pka register c2" expect_rc 0 "$CTL" pka register "$W/c2.pka"
-ok "pka authenticate without a challenge is refused" \
-	bash -c "echo x >'$WORK/none'; '$CTL' pka authenticate --pka-file '$W/c1.pka' --signature '$W/c1.pka' 2>/dev/null; test \$? -ne 0"
+ok "pka register of sc-hsm-tool's exported PKA file (old layout)" \
+	expect_rc 0 "$CTL" pka register "$W/sct.pka"
+ok "pka register a fifth key: refused" \
+	bash -c "'$CTL' pka register '$W/c3.pka' 2>/dev/null; test \$? -ne 0"
 ok "pka challenge" expect_rc 0 "$CTL" pka challenge --out "$WORK/ch1"
+ok "pka approve with this token's key 9 (real token signature)" \
+	expect_rc 0 "$CTL" pka approve --challenge "$WORK/ch1" --key 9 --out "$WORK/s9"
 sign_chal "$W/c1.pem" "$WORK/ch1" "$WORK/s1"
 sign_chal "$W/c2.pem" "$WORK/ch1" "$WORK/s2"
 sign_chal "$W/c3.pem" "$WORK/ch1" "$WORK/s3"
-ok "custodian 1 authenticates: 1 of 2" \
-	bash -c "'$CTL' pka authenticate --pka-file '$W/c1.pka' --signature '$WORK/s1' | grep -q '1 of 2'"
-ok "keys not yet usable after 1 of 2" bash -c "! '$CTL' status | grep -q '(keys usable)'"
+ok "the approve signature authenticates custodian 9: 1 of 2" \
+	bash -c "'$CTL' pka authenticate --pka-file '$W/self.pka' --signature '$WORK/s9' | grep -q '1 of 2'"
 ok "the same signature replayed: refused (exit 4)" \
-	expect_rc 4 "$CTL" pka authenticate --pka-file "$W/c1.pka" --signature "$WORK/s1"
+	expect_rc 4 "$CTL" pka authenticate --pka-file "$W/self.pka" --signature "$WORK/s9"
 ok "an unregistered custodian key: refused (exit 7)" \
 	expect_rc 7 "$CTL" pka authenticate --pka-file "$W/c3.pka" --signature "$WORK/s3"
-ok "custodian 2's signature presented as custodian 1's... no: c2 key with c1's signature refused" \
+ok "custodian 1's signature under custodian 2's name: refused (exit 4)" \
 	expect_rc 4 "$CTL" pka authenticate --pka-file "$W/c2.pka" --signature "$WORK/s1"
-ok "custodian 2 authenticates: 2 of 2" \
-	bash -c "'$CTL' pka authenticate --pka-file '$W/c2.pka' --signature '$WORK/s2' | grep -q '2 of 2'"
-ok "status: n-of-m login, keys usable" \
-	bash -c "'$CTL' status | grep -q 'n-of-m.*(keys usable)'"
-ok "a new challenge resets the quorum; old signatures no longer work" \
-	bash -c "'$CTL' pka challenge --out '$WORK/ch2' >/dev/null && '$CTL' pka authenticate --pka-file '$W/c1.pka' --signature '$WORK/s1' 2>/dev/null; test \$? -eq 4"
-ok "logout ends the n-of-m state" \
+ok "custodian 1 authenticates: 2 of 2" \
+	bash -c "'$CTL' pka authenticate --pka-file '$W/c1.pka' --signature '$WORK/s1' | grep -q '2 of 2'"
+ok "pka status: 2 authenticated" bash -c "'$CTL' pka status | grep -q 'Authenticated public keys: *2'"
+# a session with the quorum and no PIN
+ok "logout ends PIN and n-of-m state" \
+	bash -c "'$CTL' logout >/dev/null && '$CTL' pka status | grep -q 'Authenticated public keys: *0'"
+ok "keys locked after logout" \
+	bash -c "'$CTL' key sign 9 --alg ecdsa --in '$W/msg.sha256' --out '$WORK/k9' 2>/dev/null; test \$? -eq 4"
+ok "new challenge" expect_rc 0 "$CTL" pka challenge --out "$WORK/ch2"
+ok "a signature over the old challenge: refused (exit 4)" \
+	expect_rc 4 "$CTL" pka authenticate --pka-file "$W/c1.pka" --signature "$WORK/s1"
+sign_chal "$W/c1.pem" "$WORK/ch2" "$WORK/t1"
+sign_chal "$W/c2.pem" "$WORK/ch2" "$WORK/t2"
+ok "custodian 1 on the new challenge: 1 of 2" \
+	bash -c "'$CTL' pka authenticate --pka-file '$W/c1.pka' --signature '$WORK/t1' | grep -q '1 of 2'"
+ok "keys not usable with 1 of 2" bash -c "! '$CTL' status | grep -q '(keys usable)'"
+ok "custodian 2: 2 of 2" \
+	bash -c "'$CTL' pka authenticate --pka-file '$W/c2.pka' --signature '$WORK/t2' | grep -q '2 of 2'"
+ok "status: n-of-m login without PIN, keys usable" \
+	bash -c "'$CTL' status | grep -q 'Login *: n-of-m (keys usable)'"
+ok "with the quorum and no PIN, key 9 signs" \
+	expect_rc 0 "$CTL" key sign 9 --alg ecdsa --in "$W/msg.sha256" --out "$WORK/k9"
+ok "logout ends the n-of-m state again" \
 	bash -c "'$CTL' logout >/dev/null && '$CTL' pka status | grep -q 'Authenticated public keys: *0'"
 ok "help lists every subcommand" \
 	bash -c "for c in status login logout change-pin unblock-pin change-so-pin initialize 'dkek create-share' 'dkek import-share' 'dkek status' 'key generate' 'key list' 'key delete' 'key wrap' 'key unwrap' 'key import' 'key attest'; do '$CTL' help | grep -q \"  \$c\" || exit 1; done"

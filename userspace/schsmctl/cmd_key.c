@@ -265,14 +265,15 @@ static int cmd_list(int argc, char **argv)
 	if (err)
 		rc = fail_errno(err);
 	for (i = 0; !rc && i < l.count; i++) {
+		cert = prkd = NULL;
 		rc = ef_read(&dev, FID_CERT(l.ids[i]), &cert, &clen);
 		if (!rc)
 			rc = ef_read(&dev, FID_PRKD(l.ids[i]), &prkd, &plen);
-		if (rc)
-			break;
-		describe_pub(cert, clen, what, sizeof(what));
-		describe_label(prkd, plen, label, sizeof(label));
-		printf("%3u  %-10s %s\n", l.ids[i], what, label);
+		if (!rc) {
+			describe_pub(cert, clen, what, sizeof(what));
+			describe_label(prkd, plen, label, sizeof(label));
+			printf("%3u  %-10s %s\n", l.ids[i], what, label);
+		}
 		free(cert);
 		free(prkd);
 	}
