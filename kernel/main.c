@@ -4,6 +4,8 @@
  * parameters; registration order: char device region and class, then the
  * USB driver (whose probe creates /dev/schsmN).
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include "chip.h"
 
