@@ -208,6 +208,10 @@ int modsign_build_cms(const struct modsign_request *req, const uint8_t *data,
 
 	if (!modsign_hash_supported(req->hash))
 		return -EINVAL;
+	if (!X509_get0_pubkey(req->cert)) {
+		ERR_clear_error();
+		return -EINVAL;
+	}
 	if (EVP_PKEY_get_base_id(X509_get0_pubkey(req->cert)) != EVP_PKEY_RSA)
 		return -EOPNOTSUPP;	/* module signatures are RSA on 6.1 */
 	md = EVP_get_digestbyname(req->hash);

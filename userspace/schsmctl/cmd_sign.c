@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -335,6 +336,9 @@ int cmd_cert(int argc, char **argv)
 	rc = cert_options(argc, argv, &ctx);
 	if (rc)
 		return rc;
+	/* before the token signs or --write changes anything */
+	if (ctx.out && !ctx.force && access(ctx.out, F_OK) == 0)
+		return fail(RC_EXISTS, "%s exists (--force replaces it)", ctx.out);
 	memset(&req, 0, sizeof(req));
 	req.cn = ctx.cn;
 	req.org = ctx.org;
