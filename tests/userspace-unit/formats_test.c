@@ -14,9 +14,14 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <openssl/asn1.h>
+
 #include "dkek.h"
+#include "pka.h"
 #include "shamir.h"
+#include "tlv.h"
 #include "util.h"
+#include "wrapfile.h"
 
 static int npass, nfail, ntest;
 
@@ -215,6 +220,111 @@ static void test_parsers(void)
 	   "hex_decode: bad digit and overflow rejected");
 }
 
+/* a TLV of tag with len bytes of filler, appended to b */
+static void put_tlv(struct tlvb *b, unsigned int tag, size_t len, uint8_t fill)
+{
+	uint8_t v[600];
+
+	memset(v, fill, len);
+	tlvb_put(b, tag, v, len);
+}
+
+static void test_wrapfile(void)
+{
+	struct tlvb prkd, cert;
+	struct wrapfile w = { 0 }, r;
+	uint8_t blob[300], *out = NULL;
+	const unsigned char *p;
+	long olen;
+	int tag, xclass, bad = 0, ret;
+	size_t len = 0, i;
+
+	memset(blob, 0x5a, sizeof(blob));
+	tlvb_init(&prkd);
+	tlvb_init(&cert);
+	put_tlv(&prkd, 0xA0, 40, 1);
+	put_tlv(&cert, 0x67, 500, 2);
+	w.blob = blob;
+	w.blob_len = sizeof(blob);
+	w.prkd = prkd.p;
+	w.prkd_len = prkd.len;
+	w.cert = cert.p;
+	w.cert_len = cert.len;
+	ok(wrapfile_build(&w, &out, &len) == 0, "wrapfile_build");
+	/* the judge: OpenSSL's DER reader sees SEQUENCE { OCTET STRING blob, ... } */
+	p = out;
+	ret = ASN1_get_object(&p, &olen, &tag, &xclass, (long)len);
+	ok(!(ret & 0x80) && tag == V_ASN1_SEQUENCE && (size_t)(p - out) + (size_t)olen == len,
+	   "wrapped-key file: outer SEQUENCE spans the file (OpenSSL)");
+	ret = ASN1_get_object(&p, &olen, &tag, &xclass, (long)(len - (size_t)(p - out)));
+	ok(!(ret & 0x80) && tag == V_ASN1_OCTET_STRING && olen == (long)sizeof(blob) &&
+	   !memcmp(p, blob, sizeof(blob)), "wrapped-key file: first the blob as OCTET STRING (OpenSSL)");
+	ok(wrapfile_parse(out, len, &r) == 0 && r.blob_len == sizeof(blob) &&
+	   r.prkd_len == prkd.len && r.cert_len == cert.len && !memcmp(r.cert, cert.p, cert.len),
+	   "wrapped-key file parses back into blob, description, certificate");
+	for (i = 0; i < len; i++)
+		if (wrapfile_parse(out, i, &r) != -EBADMSG)
+			bad++;
+	ok(bad == 0, "every truncation of a wrapped-key file is rejected");
+	out = realloc(out, len + 1);
+	out[len] = 0;
+	ok(wrapfile_parse(out, len + 1, &r) == -EBADMSG, "trailing byte after the file rejected");
+	out[0] = 0x31;
+	ok(wrapfile_parse(out, len, &r) == -EBADMSG, "outer tag other than SEQUENCE rejected");
+	free(out);
+	/* a lone CV certificate is a certificate, not a description */
+	w.prkd = NULL;
+	w.prkd_len = 0;
+	ok(wrapfile_build(&w, &out, &len) == 0 && wrapfile_parse(out, len, &r) == 0 &&
+	   !r.prkd && r.cert_len == cert.len, "blob + lone CV request: read as the certificate");
+	free(out);
+	tlvb_free(&prkd);
+	tlvb_free(&cert);
+}
+
+static void test_pka_file(void)
+{
+	static const uint8_t oid[] = { 0x2b, 0x06, 0x01, 0x04, 0x01, 0x81, 0xc3, 0x1f, 0x04, 0x03, 0x01 };
+	struct tlvb req, dev, dica, nw;
+	struct pka_file f, r;
+	uint8_t *out = NULL;
+	size_t len = 0, i, mark, m2;
+	int bad = 0;
+
+	tlvb_init(&req);
+	tlvb_init(&dev);
+	tlvb_init(&dica);
+	tlvb_init(&nw);
+	put_tlv(&req, 0x67, 300, 3);
+	put_tlv(&dev, 0x7F21, 200, 4);
+	put_tlv(&dica, 0x7F21, 210, 5);
+	f = (struct pka_file){ req.p, req.len, dev.p, dev.len, dica.p, dica.len };
+	ok(pka_file_build(&f, &out, &len) == 0 && pka_file_parse(out, len, &r) == 0 &&
+	   r.request_len == req.len && r.device_len == dev.len && r.dica_len == dica.len &&
+	   !memcmp(r.dica, dica.p, dica.len), "PKA file (old layout) builds and parses back");
+	for (i = 0; i < len; i++)
+		if (pka_file_parse(out, i, &r) != -EBADMSG)
+			bad++;
+	ok(bad == 0, "every truncation of a PKA file is rejected");
+	free(out);
+	/* SCS3 layout: OID, 61 DICA, 62 device, 63 request */
+	mark = tlvb_open(&nw, 0x30);
+	tlvb_put(&nw, 0x06, oid, sizeof(oid));
+	m2 = tlvb_open(&nw, 0x61); tlvb_raw(&nw, dica.p, dica.len); tlvb_close(&nw, m2);
+	m2 = tlvb_open(&nw, 0x62); tlvb_raw(&nw, dev.p, dev.len); tlvb_close(&nw, m2);
+	m2 = tlvb_open(&nw, 0x63); tlvb_raw(&nw, req.p, req.len); tlvb_close(&nw, m2);
+	tlvb_close(&nw, mark);
+	ok(pka_file_parse(nw.p, nw.len, &r) == 0 && r.dica_len == dica.len &&
+	   !memcmp(r.device, dev.p, dev.len) && r.request_len == req.len,
+	   "PKA file (SCS3 layout: 61 DICA, 62 device, 63 request) parses");
+	nw.p[6] ^= 1;	/* inside the OID */
+	ok(pka_file_parse(nw.p, nw.len, &r) == -EBADMSG, "PKA file with another OID rejected");
+	tlvb_free(&req);
+	tlvb_free(&dev);
+	tlvb_free(&dica);
+	tlvb_free(&nw);
+}
+
 int main(int argc, char **argv)
 {
 	int full = argc > 1 && !strcmp(argv[1], "--full-kdf");
@@ -230,6 +340,8 @@ int main(int argc, char **argv)
 	test_shamir(3, 5);
 	test_shamir(5, 9);
 	test_parsers();
+	test_wrapfile();
+	test_pka_file();
 	printf("%d passed, %d failed\n", npass, nfail);
 	return nfail ? 1 : 0;
 }
