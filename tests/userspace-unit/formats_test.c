@@ -18,6 +18,7 @@
 
 #include "dkek.h"
 #include "pka.h"
+#include "prkd.h"
 #include "shamir.h"
 #include "tlv.h"
 #include "util.h"
@@ -325,6 +326,27 @@ static void test_pka_file(void)
 	tlvb_free(&nw);
 }
 
+/* Known answer: the EF C401 OpenSC 0.23 wrote for pkcs11-tool --keypairgen
+ * --key-type rsa:2048 --id 10 --label sct-rsa (key reference 1). */
+static void test_prkd(void)
+{
+	static const char opensc[] =
+		"302a30100c077363742d727361030206c0040101300a04011003020470020101"
+		"a10a30083002040002020800";
+	uint8_t want[64], *out = NULL, id = 0x10;
+	size_t len = 0;
+	int n = hex_decode(opensc, want, sizeof(want));
+
+	ok(prkd_encode(0, "sct-rsa", &id, 1, 1, 2048, &out, &len) == 0 && (size_t)n == len &&
+	   !memcmp(out, want, len), "RSA key description byte-identical to OpenSC's");
+	free(out);
+	out = NULL;
+	ok(prkd_encode(1, "ec", &id, 1, 3, 256, &out, &len) == 0 && out[0] == 0xA0 &&
+	   wrapfile_first_tlv(out, len) == len, "EC key description: one [0] TLV");
+	free(out);
+	ok(prkd_encode(0, "", &id, 1, 1, 2048, &out, &len) == -EINVAL, "empty label rejected");
+}
+
 int main(int argc, char **argv)
 {
 	int full = argc > 1 && !strcmp(argv[1], "--full-kdf");
@@ -342,6 +364,7 @@ int main(int argc, char **argv)
 	test_parsers();
 	test_wrapfile();
 	test_pka_file();
+	test_prkd();
 	printf("%d passed, %d failed\n", npass, nfail);
 	return nfail ? 1 : 0;
 }

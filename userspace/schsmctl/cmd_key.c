@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "cvc.h"
 #include "keyfiles.h"
+#include "prkd.h"
 #include "util.h"
 #include "wrapfile.h"
 
@@ -93,7 +94,10 @@ static int parse_type(const char *s, struct schsm_keygen *kg)
 	return -1;
 }
 
-enum { OPT_TYPE = 256, OPT_ID, OPT_ALGS, OPT_COUNTER, OPT_OUT, OPT_FORCE, OPT_ALG, OPT_IN };
+enum {
+	OPT_TYPE = 256, OPT_ID, OPT_ALGS, OPT_COUNTER, OPT_OUT, OPT_FORCE, OPT_ALG, OPT_IN,
+	OPT_LABEL,
+};
 
 static const struct option key_opts[] = {
 	{ "type", required_argument, NULL, OPT_TYPE },
@@ -104,12 +108,13 @@ static const struct option key_opts[] = {
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "alg", required_argument, NULL, OPT_ALG },
 	{ "in", required_argument, NULL, OPT_IN },
+	{ "label", required_argument, NULL, OPT_LABEL },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct key_opts {
 	struct schsm_keygen kg;
-	const char *type, *out, *in, *alg;
+	const char *type, *out, *in, *alg, *label;
 	unsigned int id;
 	int force;
 };
@@ -146,6 +151,11 @@ static int parse_key_opts(int argc, char **argv, struct key_opts *o)
 		case OPT_FORCE: o->force = 1; break;
 		case OPT_ALG: o->alg = optarg; break;
 		case OPT_IN: o->in = optarg; break;
+		case OPT_LABEL:
+			if (!*optarg || strlen(optarg) > PRKD_MAX_LABEL)
+				return usage_error("--label takes 1..%d characters", PRKD_MAX_LABEL);
+			o->label = optarg;
+			break;
 		default: return usage_error("bad option");
 		}
 	}
@@ -153,6 +163,35 @@ static int parse_key_opts(int argc, char **argv, struct key_opts *o)
 }
 
 /* ---- generate --------------------------------------------------------- */
+
+static unsigned int key_bits(const struct schsm_keygen *kg)
+{
+	static const unsigned int curve_bits[] = {
+		[SCHSM_CURVE_P256] = 256, [SCHSM_CURVE_P384] = 384, [SCHSM_CURVE_P521] = 521,
+		[SCHSM_CURVE_BP256R1] = 256, [SCHSM_CURVE_BP384R1] = 384,
+	};
+
+	if (kg->type == SCHSM_KEY_RSA)
+		return kg->rsa_bits;
+	return kg->curve < ARRAY_SIZE(curve_bits) ? curve_bits[kg->curve] : 0;
+}
+
+/* The PKCS#15 description OpenSC shows: label, and the key id as iD. */
+static int write_label(struct schsm_dev *dev, const struct schsm_keygen *kg, const char *label)
+{
+	uint8_t id = kg->key_id, *prkd = NULL;
+	size_t len;
+	int rc;
+
+	if (prkd_encode(kg->type == SCHSM_KEY_EC, label, &id, 1, kg->key_id, key_bits(kg),
+			&prkd, &len))
+		return fail(RC_ERROR, "cannot encode the key description");
+	rc = ef_delete(dev, FID_PRKD(kg->key_id), 1);
+	if (!rc)
+		rc = ef_write(dev, FID_PRKD(kg->key_id), prkd, len);
+	free(prkd);
+	return rc;
+}
 
 static int cmd_generate(int argc, char **argv)
 {
@@ -192,6 +231,8 @@ static int cmd_generate(int argc, char **argv)
 		else if (o.kg.sw != SCHSM_SW_OK)
 			rc = fail_sw(o.kg.sw);
 	}
+	if (!rc && o.label)
+		rc = write_label(&dev, &o.kg, o.label);
 	if (!rc) {
 		printf("Key generated: id %u\n", o.kg.key_id);
 		if (o.out) {
@@ -537,11 +578,13 @@ static int cmd_sign(int argc, char **argv)
 
 const struct command key_commands[] = {
 	{ "generate", cmd_generate,
-	  "--type rsa:BITS|ec:CURVE [--id N] [--algorithms LIST] [--use-counter N] [--out REQ] [--force]",
+	  "--type rsa:BITS|ec:CURVE [--id N] [--label L] [--algorithms LIST] [--use-counter N] "
+	  "[--out REQ] [--force]",
 	  "generate a key pair on the token; --out saves the attestation request",
 	  "  --type          rsa:2048, rsa:3072, rsa:4096, ec:prime256v1, ec:secp384r1,\n"
 	  "                  ec:secp521r1, ec:brainpoolP256r1, ec:brainpoolP384r1\n"
 	  "  --id N          key reference (default: the lowest free one)\n"
+	  "  --label L       label in the key's PKCS#15 description (EF C4xx, as OpenSC shows it)\n"
 	  "  --algorithms L  restrict the key to these algorithms (names or hex ids)\n"
 	  "  --use-counter N the key refuses after N uses\n",
 	  NULL, 0 },
