@@ -24,6 +24,7 @@
 
 #define SCHSM_OUT_TIMEOUT_MS	5000
 #define SCHSM_GONE_GRACE_MS	500
+#define SCHSM_WAIT_SLICE	(10UL * HZ)
 #define SCHSM_MAX_MSG		(SCHSM_MAX_APDU + CCID_HDR_LEN)
 
 /* driver_info */
@@ -90,6 +91,31 @@ static int schsm_usb_errno(struct schsm_chip *chip, int status)
 	}
 }
 
+/*
+ * Wait for the bulk URB.  Only a fatal signal ends the wait early: the
+ * exchange on the wire belongs to the card, other callers wait
+ * interruptibly for io_mutex.  A key generation may take minutes, so wait
+ * in slices: the hung-task detector sees a task that wakes up.
+ *
+ * Return: > 0 completed, 0 timed out, < 0 fatal signal.
+ */
+static long schsm_usb_wait(struct schsm_chip *chip, unsigned int timeout_ms)
+{
+	unsigned long left = msecs_to_jiffies(timeout_ms);
+	long rc;
+
+	do {
+		unsigned long slice = min(left, SCHSM_WAIT_SLICE);
+
+		rc = wait_for_completion_killable_timeout(&chip->bulk_done,
+							  slice);
+		if (rc)
+			return rc;
+		left -= slice;
+	} while (left);
+	return 0;
+}
+
 static int schsm_usb_bulk(struct schsm_chip *chip, unsigned int pipe,
 			  void *buf, size_t len, size_t *actual,
 			  unsigned int timeout_ms)
@@ -111,12 +137,7 @@ static int schsm_usb_bulk(struct schsm_chip *chip, unsigned int pipe,
 	if (rc)
 		return schsm_usb_errno(chip, rc);
 
-	/*
-	 * Only a fatal signal ends the wait early: the exchange on the wire
-	 * belongs to the card, other callers wait interruptibly for io_mutex.
-	 */
-	left = wait_for_completion_killable_timeout(&chip->bulk_done,
-						    msecs_to_jiffies(timeout_ms));
+	left = schsm_usb_wait(chip, timeout_ms);
 	if (left <= 0) {
 		usb_kill_urb(urb);
 		if (chip->bulk_status == -ENOENT)
