@@ -14,6 +14,12 @@ emu=$top/tests/emulator/schsm-emu
 P11=${P11:-/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so}
 PIN=648219
 SOPIN=3537363231383830
+SEL=00A4040C0BE82B0601040181C31F0201	# SELECT the SmartCard-HSM applet
+
+# tohex: stdin as lowercase hex on one line; fromhex: the reverse; hexs STR
+tohex() { od -An -v -tx1 | tr -d ' \n'; }
+fromhex() { python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read().strip()))'; }
+hexs() { printf %s "$1" | tohex; }
 
 # Re-run the calling script inside private namespaces (once).
 enter_private_namespaces() {
@@ -84,6 +90,18 @@ CONF
 		sleep 0.1
 	done
 	return 1
+}
+
+# restart_pcscd: stop our pcscd by PID and start it again on the same ports
+restart_pcscd() {
+	local q keep=()
+	kill "$PCSCD_PID" 2>/dev/null
+	wait "$PCSCD_PID" 2>/dev/null
+	for q in "${PIDS[@]}"; do
+		[ "$q" != "$PCSCD_PID" ] && keep+=("$q")
+	done
+	PIDS=("${keep[@]}")
+	start_pcscd "$WORK" "$PORT"
 }
 
 # start_emu NAME PORT [extra args]: emulator instance NAME, state file

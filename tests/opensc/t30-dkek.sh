@@ -99,7 +99,7 @@ def hdr(b, i):
 _, i = hdr(d, 0)
 l, j = hdr(d, i)
 print(d[j:j + l].hex())' wrap.bin)
-cmds=("00A4040C0BE82B0601040181C31F0201" "0020008106$(printf %s $PIN | xxd -p)")
+cmds=("$SEL" "0020008106$(hexs $PIN)")
 off=0
 while [ $off -lt $((${#blob} / 2)) ]; do
 	chunk=${blob:$((off * 2)):1600}

@@ -81,14 +81,23 @@ pkcs11-tool --module "$P11" -l --pin $PIN --keypairgen --key-type EC:prime256v1 
 REF_D=$(key_ref 40)
 CHR_D=$("$top/tests/emulator/schsm-emu" --state D.state --info | sed -n 's/^device CHR: //p')
 
-coproc SESS { "$WORK/apdu-client" "$READER0" exclusive 2>&1; }
-PIDS+=("$SESS_PID")
+# session_start / xfer APDU / session_end: one exclusive PC/SC session on D
+# (bash unsets the coproc variables once it exits: keep copies)
+session_start() {
+	coproc SESS { "$WORK/apdu-client" "$READER0" exclusive 2>&1; }
+	SESS_IN=${SESS[1]} SESS_OUT=${SESS[0]} SESS_PID_SAVED=$SESS_PID
+	PIDS+=("$SESS_PID_SAVED")
+}
 xfer() {
-	printf '%s\n' "$1" >&"${SESS[1]}"
-	IFS= read -r REPLY <&"${SESS[0]}"
+	printf '%s\n' "$1" >&"$SESS_IN"
+	IFS= read -r REPLY <&"$SESS_OUT" || REPLY="ERR session closed"
 	printf '%s\n' "$REPLY"
 }
-hexs() { printf %s "$1" | xxd -p | tr -d '\n'; }
+session_end() {
+	exec {SESS_IN}>&-
+	wait "$SESS_PID_SAVED" 2>/dev/null
+}
+session_start
 mse_a4() {
 	local h
 	h=$(hexs "$1")
@@ -100,16 +109,16 @@ SIGN_D=$(printf '8068%02X73000003616263%s' "$REF_D" 0000)
 # and signs SHA-256(CHR_D ‖ challenge) with ECDSA; prints r‖s in hex
 custodian_sign() {
 	local name=$1 id=$2 chal=$3 slot
-	{ printf %s "$CHR_D"; xxd -r -p <<<"$chal"; } >pka-msg.bin
+	{ printf %s "$CHR_D"; fromhex <<<"$chal"; } >pka-msg.bin
 	plug "$name" 1 || return 1
 	slot=$(slot_reader1)
 	pkcs11-tool --module "$P11" --slot "$slot" -l --pin $PIN --sign -m ECDSA-SHA256 \
 		--id "$id" -i pka-msg.bin -o pka-sig.bin >/dev/null 2>&1
 	unplug "$name" 1
-	[ -s pka-sig.bin ] && xxd -p pka-sig.bin | tr -d '\n'
+	[ -s pka-sig.bin ] && tohex <pka-sig.bin
 }
 
-r_sel=$(xfer 00A4040C0BE82B0601040181C31F0201)
+r_sel=$(xfer "$SEL")
 r_nopin=$(xfer "$SIGN_D")
 chal=$(xfer 0084000008); chal=${chal#9000 }
 sigA=$(custodian_sign A 30 "$chal")
@@ -124,11 +133,10 @@ r_mseB=$(xfer "$(mse_a4 "$CHR_B")")
 r_extB=$(xfer "$(printf '00820000%02X%s' $((${#sigB} / 2)) "$sigB")")
 r_st2=$(xfer 8054000000)
 r_two=$(xfer "$SIGN_D")
-r_resel=$(xfer 00A4040C0BE82B0601040181C31F0201)
+r_resel=$(xfer "$SEL")
 r_st3=$(xfer 8054000000)
 r_after=$(xfer "$SIGN_D")
-exec {SESS[1]}>&-
-wait "$SESS_PID" 2>/dev/null
+session_end
 
 if [ "$r_sel" = "9000 " ] && [ "${r_nopin%% *}" = 6982 ]; then
 	ok "PKA session: SIGN without PIN or custodians refused (6982)"
@@ -154,7 +162,7 @@ fi
 # the ECDSA signature made with custodians only is verifiable with D's key
 sig=${r_two#9000 }
 pkcs11-tool --module "$P11" --read-object --type pubkey --id 40 -o d40.der >/dev/null 2>&1
-if xxd -r -p <<<"$sig" >d40.sig && printf abc >abc.bin &&
+if fromhex <<<"$sig" >d40.sig && printf abc >abc.bin &&
    openssl dgst -sha256 -verify <(openssl pkey -pubin -inform DER -in d40.der) -signature d40.sig abc.bin >/dev/null 2>&1; then
 	ok "the custodian-authorised signature verifies with openssl"
 else

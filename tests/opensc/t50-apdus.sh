@@ -7,9 +7,8 @@
 plug T
 sc-hsm-tool -r 0 --initialize --so-pin $SOPIN --pin $PIN >/dev/null 2>&1
 
-SEL=00A4040C0BE82B0601040181C31F0201
-PINHEX=$(printf %s $PIN | xxd -p)
-BIG=$(head -c 1270 /dev/zero | xxd -p | tr -d '\n')
+PINHEX=$(hexs $PIN)
+BIG=$(head -c 1270 /dev/zero | tohex)
 
 # expected SW | APDU | what is wrong (in session order; "login" rows follow
 # a correct VERIFY)
@@ -102,5 +101,14 @@ if [ "${res[2]}" = "9000 " ] && [ "${res[4]%% *}" = 6D00 ] && [ "${res[6]}" = "6
 	ok "SCardReconnect reset/unpower: applet deselected, PIN no longer verified"
 else
 	not_ok "SCardReconnect reset/unpower drops the PIN state"; diag "${res[@]}"
+fi
+# pcscd restarts: the card notices the closed connection and comes back
+restart_pcscd
+wait_card 0
+out=$(opensc-tool -r 0 -n 2>&1)
+if grep -q "^SmartCard-HSM" <<<"$out" && kill -0 "$EMU_PID_T" 2>/dev/null; then
+	ok "after a pcscd restart the same emulator process is back in the reader"
+else
+	not_ok "emulator reconnects after a pcscd restart"; diag "$out"
 fi
 unplug T

@@ -7,8 +7,6 @@
 # against the public keys in EF 2F02.  Instance O, reader 0.
 
 plug O
-SEL=00A4040C0BE82B0601040181C31F0201
-hexs() { printf %s "$1" | xxd -p | tr -d '\n'; }
 INIT_DATA=8002000381063634383231398208${SOPIN}910103
 NEWPIN=123456
 # GAKP for P-256 with use counter 1 and algorithm list {73}, built from the
