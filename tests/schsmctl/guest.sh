@@ -61,8 +61,9 @@ ok "schsmctl's file equals sc-hsm-tool's layout (same PrKD and certificate parts
 ok "wrap refuses to overwrite: exit 9" expect_rc 9 "$CTL" key wrap 1 "$W/ctl-wrapped.bin"
 ok "wrap of a missing key: exit 7" expect_rc 7 "$CTL" key wrap 77 "$WORK/none.bin"
 
-ok "key generate ec:prime256v1 --id 3 --out request" \
-	expect_rc 0 "$CTL" key generate --type ec:prime256v1 --id 3 --out "$WORK/req3"
+ok "key generate ec:prime256v1 --id 3 --label ec-three --out request" \
+	expect_rc 0 "$CTL" key generate --type ec:prime256v1 --id 3 --label ec-three --out "$WORK/req3"
+ok "key list shows the label" bash -c "'$CTL' key list | grep -Eq '^ +3 +EC-256 +ec-three'"
 ok "key attest 3: chain and request verify" \
 	bash -c "'$CTL' key attest 3 >'$WORK/att' && grep -q 'was generated on device' '$WORK/att'"
 ok "key attest 3 --root: the DICA is verified against the emulator's test root" \
