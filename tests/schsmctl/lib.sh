@@ -95,7 +95,7 @@ pcsc_stop() {
 	CARD_PID= PCSCD_PID=
 }
 
-# kcv_of_hex HEX : SHA-256(bytes)[0..7] by openssl, lowercase hex
+# kcv_of_hex HEX : SHA-256(bytes)[0..7] by Python's hashlib, lowercase hex
 kcv_of_hex() {
-	printf '%s' "$1" | xxd -r -p | openssl dgst -sha256 -binary | head -c 8 | xxd -p
+	python3 -c 'import hashlib, sys; print(hashlib.sha256(bytes.fromhex(sys.argv[1])).hexdigest()[:16])' "$1"
 }
