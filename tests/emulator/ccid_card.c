@@ -461,6 +461,9 @@ static int ccid_t1_send(struct ccid_card *c, const uint8_t *req)
 	size_t len = c->t1->out_len;
 
 	memcpy(blk, c->t1->out, len);
+	if (c->verbose && len >= T1_PROLOGUE)
+		fprintf(stderr, "schsm-emu: T=1 -> PCB %02x LEN %u\n", blk[1],
+			blk[2]);
 	/* The stored block stays intact for the resend the host will ask. */
 	if (len && faults_take(c->faults, FAULT_BAD_LRC))
 		blk[len - 1] ^= 0x5A;
@@ -492,6 +495,10 @@ static int ccid_t1_compute(struct ccid_card *c, const uint8_t *req)
 static int ccid_xfr_tpdu(struct ccid_card *c, const uint8_t *req,
 			 const uint8_t *data, size_t len)
 {
+	/* Block kinds only: INF may carry a PIN. */
+	if (c->verbose && len >= T1_PROLOGUE)
+		fprintf(stderr, "schsm-emu: T=1 <- PCB %02x LEN %u\n", data[1],
+			data[2]);
 	/* After S(ABORT)/S(RESYNCH) the worker may still read t1->cmd. */
 	if (c->exec.running && c->t1->state != T1_COMPUTING)
 		ccid_exec_finish(&c->exec);

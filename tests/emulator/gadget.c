@@ -622,24 +622,13 @@ static int gadget_action(void *ctx, enum fault_action act, char *err,
 	return -1;
 }
 
-static void gadget_close_control(void *arg)
-{
-	struct gadget *g = arg;
-
-	close(g->control_fd);
-	unlink(g->opts->control);
-}
-
+/* The listener exists before the gadget binds: no client finds it absent. */
 static void *gadget_control_thread(void *arg)
 {
 	struct gadget *g = arg;
-	g->control_fd = control_listen(g->opts->control);
-	if (g->control_fd < 0)
-		return NULL;
-	pthread_cleanup_push(gadget_close_control, g);
+
 	while (control_serve(g->control_fd, &g->faults) == 0)
 		;
-	pthread_cleanup_pop(1);
 	return NULL;
 }
 
@@ -753,6 +742,10 @@ static void gadget_teardown(struct gadget *g)
 		close(g->ep_in);
 	if (g->ep0 >= 0)
 		close(g->ep0);
+	if (g->control_fd >= 0) {
+		close(g->control_fd);
+		unlink(g->opts->control);
+	}
 	if (g->own_mount && umount(g->ffs))
 		fprintf(stderr, "schsm-emu: umount %s: %s\n", g->ffs,
 			strerror(errno));
@@ -796,7 +789,7 @@ int gadget_run(struct applet *a, const struct emu_opts *o)
 		return 1;
 	g->opts = o;
 	g->model = ccid_model_find(o->gadget);
-	g->ep0 = g->ep_int = g->ep_out = g->ep_in = -1;
+	g->ep0 = g->ep_int = g->ep_out = g->ep_in = g->control_fd = -1;
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_mutex_init(&g->bind_lock, NULL);
 	pthread_cond_init(&g->cond, NULL);
@@ -832,6 +825,11 @@ int gadget_run(struct applet *a, const struct emu_opts *o)
 	g->ep_in = gadget_open_ep(g, "ep3", O_WRONLY);
 	if (g->ep_int < 0 || g->ep_out < 0 || g->ep_in < 0)
 		goto out_teardown;
+	if (o->control) {
+		g->control_fd = control_listen(o->control);
+		if (g->control_fd < 0)
+			goto out_teardown;
+	}
 	if (gadget_start_threads(g, th, started))
 		goto out_stop;
 	if (g->own_configfs && gadget_bind(g, true))
