@@ -174,6 +174,29 @@ static void test_apdu_chaining(void)
 	   "ccid: chained response too big read to its end, -EMSGSIZE", m.err);
 }
 
+static void test_time_extension(void)
+{
+	static struct mock_step steps[64];
+	struct ccid_port p;
+	struct mock m;
+	u8 cmd[] = { 0x00, 0x84, 0x00, 0x00, 0x08 };
+	size_t i, n = 0;
+	int rc;
+
+	for (i = 0; i < 64; i++)
+		steps[i] = (struct mock_step){ .status = 0x80, .error = 1 };
+	steps[0].expect = "0084000008";
+	mock_port(&p, &m, buf, sizeof(buf), steps, 64);
+	rc = ccid_xfr_apdu(&p, cmd, sizeof(cmd), rsp, sizeof(rsp), &n, 10000);
+	ok(rc == -ETIMEDOUT && m.pos == 20,
+	   "ccid: endless time extensions end after 20 (10 s budget)", m.err);
+	steps[3] = (struct mock_step){ .reply = "01 02 90 00" };
+	mock_port(&p, &m, buf, sizeof(buf), steps, 64);
+	rc = ccid_xfr_apdu(&p, cmd, sizeof(cmd), rsp, sizeof(rsp), &n, 10000);
+	ok(!rc && n == 4 && m.pos == 4,
+	   "ccid: three time extensions, then the answer", m.err);
+}
+
 static void test_apdu_single(void)
 {
 	static const struct mock_step steps[] = {
@@ -469,6 +492,7 @@ int main(void)
 	test_reply();
 	test_notify();
 	test_apdu_single();
+	test_time_extension();
 	test_apdu_chaining();
 	test_atr();
 	test_block_codec();
