@@ -19,6 +19,9 @@
 #define SCHSM_QEMU_MAX_RSP	374
 #define SCHSM_MAX_SHORT_APDU	(5 + 255 + 1)
 #define SCHSM_MAX_SHORT_RSP	(256 + 2)
+/* what the card layer may send and ask for in one APDU, see start_session */
+#define SCHSM_CARD_MAX_COMMAND	1014
+#define SCHSM_CARD_MAX_RESPONSE	SCHSM_MAX_SHORT_RSP
 
 /* schsm_chips_lock: the list of registered chips, for lookup by serial */
 static LIST_HEAD(schsm_chips);
@@ -294,6 +297,13 @@ static void schsm_chip_start_session(struct schsm_chip *chip)
 		return;
 	}
 	chip->power_resets = 0;
+	/*
+	 * The card layer sizes APDUs and READ BINARY chunks by these: the
+	 * reader's limits, capped at what every SmartCard-HSM applet takes
+	 * (1014-byte commands, short-Le reads).
+	 */
+	chip->card.max_command = min_t(u32, chip->max_apdu, SCHSM_CARD_MAX_COMMAND);
+	chip->card.max_response = min_t(u32, chip->max_rsp, SCHSM_CARD_MAX_RESPONSE);
 	rc = schsm_card_open_session(chip);
 	if (rc)
 		dev_warn_ratelimited(&chip->dev, "card session: %d\n", rc);

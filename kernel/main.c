@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * schsm: SmartCard-HSM / Nitrokey HSM driver.  Module entry points and
- * parameters; registration order: char device region and class, then the
- * USB driver (whose probe creates /dev/schsmN).
+ * parameters; registration order: char device region and class, the
+ * asymmetric key parser for token keys, then the USB driver (whose probe
+ * creates /dev/schsmN).  Exit runs in reverse.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -32,15 +33,25 @@ static int __init schsm_init(void)
 	rc = schsm_chardev_init();
 	if (rc)
 		return rc;
+	rc = schsm_keys_register();
+	if (rc)
+		goto out_chardev;
 	rc = schsm_usb_register();
 	if (rc)
-		schsm_chardev_exit();
+		goto out_keys;
+	return 0;
+
+out_keys:
+	schsm_keys_unregister();
+out_chardev:
+	schsm_chardev_exit();
 	return rc;
 }
 
 static void __exit schsm_exit(void)
 {
 	schsm_usb_unregister();
+	schsm_keys_unregister();
 	schsm_chardev_exit();
 }
 
