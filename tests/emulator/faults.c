@@ -17,8 +17,9 @@
  *   wrong-seq-next  next response message carries bSeq + 1
  *   bad-lrc-next    next T=1 block goes out with a wrong LRC (the good one
  *                   is resent on the host's R-block)
- *   hang            never answer the next command, nor any after it, until
- *                   a USB reset, a power-off/on of the slot, or "clear"
+ *   hang            never answer the next command, nor any after it
+ *                   (PowerOff/PowerOn included), until a USB reset of the
+ *                   gadget, a remove/insert (vscard), or "clear"
  *   remove          take the card out: NotifySlotChange 50 02, slot absent
  *   insert          put it back (power off, volatile state lost): 50 03
  *   unplug          gadget: unbind from the UDC (the device disappears)
