@@ -399,8 +399,6 @@ static void ccid_power_down(struct ccid_card *c)
 	c->rsp_chaining = false;
 	c->wtx_pending = 0;
 	OPENSSL_cleanse(c->exec.rsp, APPLET_MAX_RESPONSE);
-	/* A power cycle is what ends a hung card. */
-	faults_clear_hang(c->faults);
 }
 
 static int ccid_power_on(struct ccid_card *c, const uint8_t *req)
