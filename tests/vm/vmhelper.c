@@ -84,18 +84,25 @@ static int unix_connect(const char *path)
 	return fd;
 }
 
+/*
+ * Bind under a temporary name and rename once listening, so whoever waits
+ * for PATH to exist (tests/vm/run, the guest) can connect at once.
+ */
 static int unix_listen(const char *path)
 {
 	struct sockaddr_un sa;
+	char tmp[sizeof(sa.sun_path)];
 	int fd;
 
-	if (unix_addr(&sa, path) < 0)
-		die("%s: %s", path, strerror(errno));
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp) ||
+	    unix_addr(&sa, tmp) < 0)
+		die("%s: name too long", path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		die("socket: %s", strerror(errno));
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 4) < 0)
+	unlink(tmp);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 4) < 0 ||
+	    rename(tmp, path) < 0)
 		die("%s: %s", path, strerror(errno));
 	return fd;
 }
