@@ -145,8 +145,10 @@ static int cmd_tx(int argc, char **argv)
 	len = unhex(argv[optind], cmd, sizeof(cmd));
 	fd = open_dev(dev);
 	if (transmit(fd, cmd, len, rsp, &cap, timeout)) {
-		printf("error=%s\n", ename(errno));
-		if (errno == EMSGSIZE)
+		int e = errno;
+
+		printf("error=%s\n", ename(e));
+		if (e == EMSGSIZE)
 			printf("need=%u\n", cap);
 		return 1;
 	}
