@@ -183,6 +183,32 @@ key_ref() {
 		/^[ \t]*ID[ \t]*:/ && $3 == id && ref != "" { print ref; exit }'
 }
 
+# gakp_p256 KEYID [EXTRA_HEX]: GENERATE ASYMMETRIC KEY PAIR (extended) for
+# a P-256 key, from the curve's published domain parameters; EXTRA_HEX is
+# appended to the request (e.g. tags 90/91)
+gakp_p256() {
+	python3 - "$1" "${2:-}" <<'PY'
+import sys
+def tlv(t, v):
+    tb = t.to_bytes(2, "big") if t > 0xff else bytes([t])
+    n = len(v)
+    lb = bytes([n]) if n < 128 else (b"\x81" + bytes([n]) if n < 256 else b"\x82" + n.to_bytes(2, "big"))
+    return tb + lb + v
+h = bytes.fromhex
+p = h("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff")
+a = h("ffffffff00000001000000000000000000000000fffffffffffffffffffffffc")
+b = h("5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b")
+g = h("046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
+      "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5")
+n = h("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551")
+pk = tlv(6, h("04007F00070202020203")) + tlv(0x81, p) + tlv(0x82, a) + tlv(0x83, b) + \
+     tlv(0x84, g) + tlv(0x85, n) + tlv(0x87, b"\x01")
+d = tlv(0x5F29, b"\x00") + tlv(0x42, b"UTCA00001") + tlv(0x7F49, pk) + \
+    tlv(0x5F20, b"UTTEST0000001") + h(sys.argv[2])
+print("0046%02X00" % int(sys.argv[1]) + "00" + len(d).to_bytes(2, "big").hex() + d.hex() + "0000")
+PY
+}
+
 # --- TAP ---
 T_N=0 T_PASS=0 T_FAIL=0 T_SKIP=0
 ok() {

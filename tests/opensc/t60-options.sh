@@ -9,28 +9,8 @@
 plug O
 INIT_DATA=8002000381063634383231398208${SOPIN}910103
 NEWPIN=123456
-# GAKP for P-256 with use counter 1 and algorithm list {73}, built from the
-# curve's published domain parameters
-GAKP=$(python3 - <<'PY'
-def tlv(t, v):
-    tb = t.to_bytes(2, "big") if t > 0xff else bytes([t])
-    n = len(v)
-    lb = bytes([n]) if n < 128 else (b"\x81" + bytes([n]) if n < 256 else b"\x82" + n.to_bytes(2, "big"))
-    return tb + lb + v
-h = bytes.fromhex
-p = h("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff")
-a = h("ffffffff00000001000000000000000000000000fffffffffffffffffffffffc")
-b = h("5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b")
-g = h("046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
-      "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5")
-n = h("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551")
-pk = tlv(6, h("04007F00070202020203")) + tlv(0x81, p) + tlv(0x82, a) + tlv(0x83, b) + \
-     tlv(0x84, g) + tlv(0x85, n) + tlv(0x87, b"\x01")
-d = tlv(0x5F29, b"\x00") + tlv(0x42, b"UTCA00001") + tlv(0x7F49, pk) + \
-    tlv(0x5F20, b"UTTEST0000001") + tlv(0x90, b"\x00\x00\x00\x01") + tlv(0x91, b"\x73")
-print("00460100" + "00" + len(d).to_bytes(2, "big").hex() + d.hex() + "0000")
-PY
-)
+# GAKP for P-256 with use counter 1 (tag 90) and algorithm list {73} (tag 91)
+GAKP=$(gakp_p256 1 900400000001910173)
 mapfile -t res < <(apdus "$READER0" "$SEL" "80500000$(printf %02X $((${#INIT_DATA} / 2)))$INIT_DATA" \
 	0020008100 "0020008106$(hexs $PIN)" "002400810C$(hexs $PIN)$(hexs $NEWPIN)" \
 	"$SEL" "0020008106$(hexs $NEWPIN)" "$GAKP" \
