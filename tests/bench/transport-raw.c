@@ -204,8 +204,9 @@ static int apdu(struct raw *r, const uint8_t *cmd, size_t len, uint8_t *out)
 		die("T=1 answer");
 	r->ns ^= 1;
 	r->nr ^= 1;
-	memmove(out, out + 3, out[2]);
-	return out[2];
+	n = out[2];
+	memmove(out, out + 3, n);
+	return n;
 }
 
 static double bench_raw(int n, const char *intf, unsigned int level)
