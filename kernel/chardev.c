@@ -152,18 +152,35 @@ static int schsm_check_transmit(const struct schsm_transmit *t)
 	return 0;
 }
 
-/* Exchange the APDU; on success *rsp holds rsp_len bytes. */
+/*
+ * Exchange the APDU and hand the response to the caller.  The response is
+ * received into the chip's bounce buffer (whole, so that a caller whose
+ * buffer is too small learns the size needed) and wiped after the copy.
+ */
 static int schsm_transmit_apdu(struct schsm_chip *chip, const u8 *cmd,
-			       size_t len, u8 *rsp, size_t *rsp_len,
-			       unsigned int timeout_ms)
+			       struct schsm_transmit *t)
 {
+	size_t rsp_len = 0;
 	int rc;
 
 	rc = schsm_try_get_ops(chip);
 	if (rc)
 		return rc;
-	rc = schsm_transceive(chip, cmd, len, rsp, SCHSM_MAX_APDU, rsp_len,
-			      timeout_ms);
+	rc = schsm_transceive(chip, cmd, t->command.len, chip->xfer_rsp,
+			      SCHSM_XFER_RSP_SIZE, &rsp_len, t->timeout_ms);
+	if (rc) {
+		/* a failed exchange may have left part of an answer */
+		memzero_explicit(chip->xfer_rsp, SCHSM_XFER_RSP_SIZE);
+		goto out;
+	}
+	if (rsp_len > t->response.len)
+		rc = -EMSGSIZE;	/* the size needed, nothing copied */
+	else if (copy_to_user(u64_to_user_ptr(t->response.ptr),
+			      chip->xfer_rsp, rsp_len))
+		rc = -EFAULT;
+	t->response.len = rsp_len;
+	memzero_explicit(chip->xfer_rsp, rsp_len);
+out:
 	schsm_put_ops(chip);
 	return rc;
 }
@@ -171,8 +188,7 @@ static int schsm_transmit_apdu(struct schsm_chip *chip, const u8 *cmd,
 static long schsm_ioctl_transmit(struct schsm_chip *chip, void __user *uarg)
 {
 	struct schsm_transmit t;
-	size_t rsp_len = 0;
-	u8 *cmd, *rsp;
+	u8 *cmd;
 	long rc;
 
 	if (!capable(CAP_SYS_ADMIN))
@@ -187,33 +203,14 @@ static long schsm_ioctl_transmit(struct schsm_chip *chip, void __user *uarg)
 	cmd = memdup_user(u64_to_user_ptr(t.command.ptr), t.command.len);
 	if (IS_ERR(cmd))
 		return PTR_ERR(cmd);
-	rsp = kvmalloc(SCHSM_MAX_APDU, GFP_KERNEL);
-	if (!rsp) {
-		rc = -ENOMEM;
-		goto out_cmd;
-	}
-
-	rc = schsm_transmit_apdu(chip, cmd, t.command.len, rsp, &rsp_len,
-				 t.timeout_ms);
-	if (rc)
-		goto out_rsp;
-	if (rsp_len > t.response.len) {
-		/* tell the caller the size needed, copy nothing */
-		rc = -EMSGSIZE;
-	} else if (copy_to_user(u64_to_user_ptr(t.response.ptr), rsp,
-				rsp_len)) {
-		rc = -EFAULT;
-		goto out_rsp;
-	}
-	t.response.len = rsp_len;
+	rc = schsm_transmit_apdu(chip, cmd, &t);
+	kfree_sensitive(cmd);
+	if (rc && rc != -EMSGSIZE)
+		return rc;
 	if (put_user(t.response.len,
 		     (u32 __user *)(uarg + offsetof(struct schsm_transmit,
 						    response.len))))
-		rc = -EFAULT;
-out_rsp:
-	kvfree_sensitive(rsp, SCHSM_MAX_APDU);
-out_cmd:
-	kfree_sensitive(cmd);
+		return -EFAULT;
 	return rc;
 }
 

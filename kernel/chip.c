@@ -37,8 +37,9 @@ static void schsm_chip_release(struct device *dev)
 	usb_free_urb(chip->bulk_urb);
 	usb_free_urb(chip->int_urb);
 	kfree(chip->int_buf);
-	/* the transfer buffer last carried a response: it may hold secrets */
+	/* the transfer buffers carried responses: they may hold secrets */
 	kfree_sensitive(chip->port.buf);
+	kvfree_sensitive(chip->xfer_rsp, SCHSM_XFER_RSP_SIZE);
 	usb_put_dev(chip->udev);
 	kfree(chip);
 }
@@ -72,6 +73,11 @@ struct schsm_chip *schsm_chip_alloc(struct usb_interface *intf)
 	INIT_WORK(&chip->slot_work, schsm_chip_slot_work);
 	chip->udev = usb_get_dev(interface_to_usbdev(intf));
 	chip->intf = intf;
+	chip->xfer_rsp = kvzalloc(SCHSM_XFER_RSP_SIZE, GFP_KERNEL);
+	if (!chip->xfer_rsp) {
+		put_device(&chip->dev);
+		return ERR_PTR(-ENOMEM);
+	}
 	return chip;
 }
 

@@ -72,6 +72,7 @@ struct schsm_chip {
 	u32 max_apdu;			/* largest command APDU we send */
 	u32 max_rsp;			/* largest response the reader returns */
 	u8 power_resets;		/* resets since the last good power on */
+	u8 *xfer_rsp;			/* TRANSMIT's response bounce buffer */
 	struct schsm_card card;
 
 	/*
@@ -101,6 +102,9 @@ struct schsm_chip {
 };
 
 #define to_schsm_chip(d) container_of(d, struct schsm_chip, dev)
+
+/* a whole response APDU: 65536 data bytes + SW1 SW2 */
+#define SCHSM_XFER_RSP_SIZE	(65536 + 2)
 
 /* chip.c: lifetime, the operations gate, the card session */
 struct schsm_chip *schsm_chip_alloc(struct usb_interface *intf);
