@@ -63,6 +63,8 @@ pcsc_enter_namespace() {
 PCSCD_PID= CARD_PID=
 # pcsc_start CARDCMD... : pcscd with one vpcd slot on a free port, then the
 # card (CARDCMD gets the port appended); waits until OpenSC sees the card.
+# A shell function as CARDCMD must exec the card, so that CARD_PID is the
+# card's own PID and pcsc_stop ends it.
 pcsc_start() {
 	local port i
 	port=$(free_port)
