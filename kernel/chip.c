@@ -284,18 +284,39 @@ void schsm_chip_power_lost(struct schsm_chip *chip)
 		schsm_card_drop_session(chip);
 }
 
+/* The slot's state from the reader: GetSlotStatus is authoritative. */
+static int schsm_chip_query_slot(struct schsm_chip *chip)
+{
+	u8 icc;
+	int rc;
+
+	rc = ccid_slot_status(&chip->port, &icc, SCHSM_POWER_TIMEOUT_MS);
+	if (rc)
+		return rc;
+	assign_bit(SCHSM_CHIP_PRESENT, &chip->flags, icc != CCID_ICC_ABSENT);
+	return 0;
+}
+
+/* A reader that does not answer is stuck: reset it, once in a row. */
+static bool schsm_chip_reset_mute_reader(struct schsm_chip *chip, int rc)
+{
+	if (rc != -ETIMEDOUT && rc != -EPROTO)
+		return false;
+	if (chip->power_resets >= SCHSM_MAX_POWER_RESETS)
+		return false;
+	chip->power_resets++;
+	schsm_usb_hung(chip);
+	return true;
+}
+
 /* Power on and let the card layer SELECT the applet and read its identity. */
 static void schsm_chip_start_session(struct schsm_chip *chip)
 {
 	int rc;
 
 	rc = schsm_chip_power_on(chip);
-	if (rc == -ETIMEDOUT && chip->power_resets < SCHSM_MAX_POWER_RESETS) {
-		/* a reader that does not answer is stuck: reset it, once */
-		chip->power_resets++;
-		schsm_usb_hung(chip);
+	if (schsm_chip_reset_mute_reader(chip, rc))
 		return;
-	}
 	if (rc) {
 		if (rc != -ENOMEDIUM)
 			dev_warn_ratelimited(&chip->dev,
@@ -315,16 +336,6 @@ static void schsm_chip_start_session(struct schsm_chip *chip)
 		dev_warn_ratelimited(&chip->dev, "card session: %d\n", rc);
 }
 
-/* The slot's state from the reader: GetSlotStatus is authoritative. */
-static void schsm_chip_query_slot(struct schsm_chip *chip)
-{
-	u8 icc;
-
-	if (ccid_slot_status(&chip->port, &icc, SCHSM_POWER_TIMEOUT_MS))
-		return;
-	assign_bit(SCHSM_CHIP_PRESENT, &chip->flags, icc != CCID_ICC_ABSENT);
-}
-
 /**
  * schsm_chip_slot_work() - follow card insertion and removal
  * @work: chip->slot_work, queued at probe, by the interrupt endpoint and
@@ -338,6 +349,7 @@ void schsm_chip_slot_work(struct work_struct *work)
 	struct schsm_chip *chip = container_of(work, struct schsm_chip,
 					       slot_work);
 	bool first;
+	int rc;
 
 	if (schsm_ops_lock(chip))
 		return;
@@ -345,8 +357,10 @@ void schsm_chip_slot_work(struct work_struct *work)
 	if (test_and_clear_bit(SCHSM_CHIP_SLOT_CHANGED, &chip->flags))
 		schsm_chip_power_lost(chip);
 	if (!test_bit(SCHSM_CHIP_POWERED, &chip->flags)) {
-		schsm_chip_query_slot(chip);
-		if (test_bit(SCHSM_CHIP_PRESENT, &chip->flags))
+		rc = schsm_chip_query_slot(chip);
+		if (rc)
+			schsm_chip_reset_mute_reader(chip, rc);
+		else if (test_bit(SCHSM_CHIP_PRESENT, &chip->flags))
 			schsm_chip_start_session(chip);
 	}
 	/* the reader's first notification reports the card found here */
