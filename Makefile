@@ -56,6 +56,7 @@ module-install: module
 install: tools
 	install -D -m 0755 userspace/bin/schsmctl $(DESTDIR)$(PREFIX)/bin/schsmctl
 	install -D -m 0755 tests/emulator/schsm-emu $(DESTDIR)$(PREFIX)/bin/schsm-emu
+	install -D -m 0755 scripts/schsm-sign-file $(DESTDIR)$(PREFIX)/bin/schsm-sign-file
 	install -D -m 0644 kernel/include/uapi/linux/schsm.h $(DESTDIR)$(PREFIX)/include/linux/schsm.h
 	install -D -m 0644 udev/60-schsm.rules $(DESTDIR)/etc/udev/rules.d/60-schsm.rules
 	@if [ -d "$(KDIR)" ]; then $(MAKE) module-install; fi
