@@ -36,6 +36,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ccid_card.h"
@@ -47,6 +48,7 @@
 #define SERIAL_WIDTH		24	/* "DENK02006540000" + 9 spaces */
 #define BULK_BUF		(CCID_HEADER + 65536 + 64)
 #define GADGET_TXQ_LEN		16
+#define GADGET_TXQ_WAIT_S	2	/* a host that reads nothing for this long gave up */
 #define GADGET_THREADS		5
 
 struct gadget_msg {
@@ -392,6 +394,29 @@ static int gadget_send(void *ctx, const uint8_t *msg, size_t len)
 	memcpy(m->data, msg, len);
 	pthread_mutex_lock(&g->lock);
 	m->bus_gen = g->bus_gen;
+	/*
+	 * Like the reader's endpoint, wait while the host is reading (a burst
+	 * such as a time-extension storm is paced by the host); only a host
+	 * that stopped reading loses its oldest message.
+	 */
+	if (g->txq_count == GADGET_TXQ_LEN) {
+		unsigned int gen = g->bus_gen;
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += GADGET_TXQ_WAIT_S;
+		while (g->txq_count == GADGET_TXQ_LEN && !g->stop &&
+		       g->bus_gen == gen &&
+		       pthread_cond_timedwait(&g->cond, &g->lock, &until) != ETIMEDOUT)
+			;
+		if (g->bus_gen != gen) {
+			/* the host reset the bus: what we were answering is gone */
+			pthread_mutex_unlock(&g->lock);
+			OPENSSL_cleanse(m->data, m->len);
+			free(m);
+			return -1;
+		}
+	}
 	if (g->txq_count == GADGET_TXQ_LEN) {
 		/* Nobody reads: the oldest answer is the least useful. */
 		struct gadget_msg *old = g->txq[g->txq_head];
@@ -421,6 +446,7 @@ static struct gadget_msg *gadget_txq_pop(struct gadget *g)
 			m = g->txq[g->txq_head];
 			g->txq_head = (g->txq_head + 1) % GADGET_TXQ_LEN;
 			g->txq_count--;
+			pthread_cond_broadcast(&g->cond);	/* room for gadget_send() */
 			if (m->bus_gen == g->bus_gen)
 				break;
 			OPENSSL_cleanse(m->data, m->len);
