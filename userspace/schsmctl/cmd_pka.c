@@ -22,6 +22,7 @@
 #include "cvc.h"
 #include "keyfiles.h"
 #include "pka.h"
+#include "pka_cmd.h"
 #include "util.h"
 #include "wrapfile.h"
 
@@ -279,7 +280,70 @@ static int cmd_challenge(int argc, char **argv)
 	return rc;
 }
 
-/* custodian side: sign SHA-256(device CHR || challenge) with token key ID */
+/*
+ * Custodian side: sign SHA-256(device CHR || challenge) with token key ID
+ * (an EC key whose authenticated request is in EF CExx).  plain gets r||s,
+ * key_chr the key's CHR (what the HSM registered).  Prints on failure.
+ */
+int pka_token_sign(struct schsm_dev *dev, unsigned int id, const char *device_chr,
+		   const uint8_t *chal, size_t chal_len, uint8_t plain[PKA_PLAIN_SIG_MAX],
+		   size_t *plain_len, char key_chr[SCHSM_MAX_CHR + 1])
+{
+	uint8_t digest[32], der[SCHSM_MAX_SIG], *req = NULL;
+	size_t derlen = sizeof(der), reqlen, flen = 0;
+	EVP_PKEY *pub = NULL;
+	struct cvc c;
+	uint16_t sw;
+	int rc, err;
+
+	if (pka_digest(device_chr, chal, chal_len, digest))
+		return fail_ssl("SHA-256");
+	rc = ef_read(dev, FID_CERT(id), &req, &reqlen);
+	if (!rc && (!req || cvc_parse(req, reqlen, &c) || cvc_name(&c.chr, key_chr, SCHSM_MAX_CHR + 1) ||
+		    !(pub = cvc_pubkey_decode(&c.pubkey, NULL)) || !(flen = cvc_ec_field_len(pub))))
+		rc = fail(RC_NOTFOUND, "key %u is not an EC key with its request in EF %04X", id, FID_CERT(id));
+	if (!rc) {
+		err = schsm_sign(dev, (uint8_t)id, SCHSM_ALG_ECDSA, digest, sizeof(digest), der, &derlen, &sw);
+		if (err)
+			rc = fail_errno(err);
+		else if (sw != SCHSM_SW_OK)
+			rc = fail_sw(sw);
+	}
+	if (!rc && (2 * flen > PKA_PLAIN_SIG_MAX || cvc_ecdsa_der_to_plain(der, derlen, flen, plain)))
+		rc = fail(RC_CARD, "the token's ECDSA signature is malformed");
+	if (!rc)
+		*plain_len = 2 * flen;
+	EVP_PKEY_free(pub);
+	free(req);
+	return rc;
+}
+
+static int approve_file(const char *cfile, unsigned int id, const char *out, int force)
+{
+	char chr[SCHSM_MAX_CHR + 1], key_chr[SCHSM_MAX_CHR + 1];
+	uint8_t chal[256], plain[PKA_PLAIN_SIG_MAX];
+	size_t chal_len = 0, plain_len = 0;
+	struct schsm_dev dev;
+	int rc;
+
+	rc = parse_challenge_file(cfile, chr, chal, &chal_len);
+	if (!rc && !force && !access(out, F_OK))
+		rc = fail(RC_EXISTS, "%s exists (use --force to replace it)", out);
+	if (rc)
+		return rc;
+	rc = open_device(&dev);
+	if (rc)
+		return rc;
+	rc = pka_token_sign(&dev, id, chr, chal, chal_len, plain, &plain_len, key_chr);
+	schsm_dev_close(&dev);
+	if (!rc)
+		rc = write_or_fail(out, plain, plain_len, force);
+	if (!rc)
+		printf("Challenge of device %s signed with key %u into %s\n", chr, id, out);
+	return rc;
+}
+
+/* custodian side: from a challenge file, or from a server (pka serve) */
 static int cmd_approve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -287,18 +351,17 @@ static int cmd_approve(int argc, char **argv)
 		{ "key", required_argument, NULL, 'k' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "connect", required_argument, NULL, 'C' },
+		{ "root", required_argument, NULL, 'R' },
+		{ "device", required_argument, NULL, 'D' },
+		{ "server-cert", required_argument, NULL, 'S' },
+		{ "yes", no_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct pka_approve_remote r = { 0 };
 	const char *cfile = NULL, *out = NULL;
-	char chr[SCHSM_MAX_CHR + 1];
-	uint8_t chal[256], digest[32], der[SCHSM_MAX_SIG], plain[2 * 66], *req = NULL;
-	size_t chal_len = 0, derlen = sizeof(der), reqlen, flen = 0;
-	struct schsm_dev dev;
-	EVP_PKEY *pub = NULL;
 	unsigned int id = 0;
-	struct cvc c;
-	uint16_t sw;
-	int o, rc, err, force = 0;
+	int o, force = 0;
 
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
@@ -309,42 +372,27 @@ static int cmd_approve(int argc, char **argv)
 			break;
 		case 'o': out = optarg; break;
 		case 'f': force = 1; break;
+		case 'C': r.connect = optarg; break;
+		case 'R': r.root = optarg; break;
+		case 'D': r.device = optarg; break;
+		case 'S': r.server_cert = optarg; break;
+		case 'y': r.yes = 1; break;
 		default: return usage_error("bad option");
 		}
 	}
-	if (optind != argc || !cfile || !id || !out)
-		return usage_error("--challenge FILE, --key ID and --out FILE are required");
-	rc = parse_challenge_file(cfile, chr, chal, &chal_len);
-	if (!rc && pka_digest(chr, chal, chal_len, digest))
-		rc = fail_ssl("SHA-256");
-	if (!rc && !force && !access(out, F_OK))
-		rc = fail(RC_EXISTS, "%s exists (use --force to replace it)", out);
-	if (rc)
-		return rc;
-	rc = open_device(&dev);
-	if (rc)
-		return rc;
-	rc = ef_read(&dev, FID_CERT(id), &req, &reqlen);
-	if (!rc && (!req || cvc_parse(req, reqlen, &c) || !(pub = cvc_pubkey_decode(&c.pubkey, NULL)) ||
-		    !(flen = cvc_ec_field_len(pub))))
-		rc = fail(RC_NOTFOUND, "key %u is not an EC key with its request in EF %04X", id, FID_CERT(id));
-	if (!rc) {
-		err = schsm_sign(&dev, (uint8_t)id, SCHSM_ALG_ECDSA, digest, sizeof(digest), der, &derlen, &sw);
-		if (err)
-			rc = fail_errno(err);
-		else if (sw != SCHSM_SW_OK)
-			rc = fail_sw(sw);
+	if (optind != argc || !id)
+		return usage_error("--key ID and one of --challenge FILE --out SIG / --connect ADDR:PORT are required");
+	if (r.connect) {
+		if (cfile || out || force)
+			return usage_error("--connect does not take --challenge, --out or --force");
+		r.key_id = id;
+		return pka_approve_connect(&r);
 	}
-	schsm_dev_close(&dev);
-	if (!rc && (2 * flen > sizeof(plain) || cvc_ecdsa_der_to_plain(der, derlen, flen, plain)))
-		rc = fail(RC_CARD, "the token's ECDSA signature is malformed");
-	if (!rc)
-		rc = write_or_fail(out, plain, 2 * flen, force);
-	if (!rc)
-		printf("Challenge of device %s signed with key %u into %s\n", chr, id, out);
-	EVP_PKEY_free(pub);
-	free(req);
-	return rc;
+	if (r.root || r.device || r.server_cert || r.yes)
+		return usage_error("--root, --device, --server-cert and --yes go with --connect");
+	if (!cfile || !out)
+		return usage_error("--challenge FILE, --key ID and --out FILE are required");
+	return approve_file(cfile, id, out, force);
 }
 
 static int chr_from_pka_file(const char *path, char chr[33])
@@ -430,9 +478,22 @@ const struct command pka_commands[] = {
 	  NULL, NULL, 0 },
 	{ "challenge", cmd_challenge, "--out FILE [--force]",
 	  "start an n-of-m authentication: write the device CHR and a fresh challenge", NULL, NULL, 0 },
-	{ "approve", cmd_approve, "--challenge FILE --key ID --out SIG [--force]",
+	{ "approve", cmd_approve,
+	  "--key ID (--challenge FILE --out SIG [--force] | --connect ADDR:PORT [--root CVC] "
+	  "[--device CHR] [--server-cert PEM] [--yes])",
 	  "custodian: sign SHA-256(device CHR || challenge) with token key ID (plain r||s)",
-	  NULL, NULL, 0 },
+	  "  --connect ADDR:PORT  get the challenge from 'pka serve', verify the HSM's device\n"
+	  "                       chain (--root: against this root CVC) and send the approval\n"
+	  "  --device CHR         refuse unless the HSM's device CHR is exactly CHR\n"
+	  "  --server-cert PEM    refuse unless the TLS certificate is this one (serve --cert-out)\n"
+	  "  --yes                do not ask for confirmation on a terminal\n", NULL, 0 },
+	{ "serve", cmd_pka_serve, "--listen ADDR:PORT [--timeout SEC] [--cert-out PEM]",
+	  "HSM side: issue a challenge and take custodians' approvals over TLS until the quorum",
+	  "  --listen ADDR:PORT   where custodians connect (TLS 1.3), e.g. 0.0.0.0:4433\n"
+	  "  --timeout SEC        give up after SEC seconds (default 300)\n"
+	  "  --cert-out PEM       write the ephemeral TLS certificate (for approve --server-cert)\n"
+	  "  Every accepted or refused approval, timeout and protocol error is one line on\n"
+	  "  stderr and in syslog (LOG_AUTHPRIV).\n", NULL, 0 },
 	{ "authenticate", cmd_authenticate, "--signature SIG (--chr CHR | --pka-file FILE)",
 	  "present a custodian's signature of the pending challenge", NULL, NULL, 0 },
 };
