@@ -34,83 +34,20 @@
 
 #include <linux/schsm.h>
 
-#include "../card/tap.h"
+#include "../common/tap.h"
+#include "../common/token.h"
+#include "keytest.h"
 
-static int fd;
+int fd = -1;
+const char *dev_path = "/dev/schsm0";
 static const uint8_t so_pin[8] = "57621880";
 static const char user_pin[] = "648219";
 static char serial[SCHSM_MAX_CHR + 1];
+static int keygen_errno;	/* of the last failed KEY_GENERATE */
 
-static int xioctl(unsigned long cmd, void *arg)
+int xioctl(unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) ? -errno : 0;
-}
-
-static struct schsm_buf ubuf(const void *p, size_t len)
-{
-	struct schsm_buf b = { .ptr = (uintptr_t)p, .len = (uint32_t)len };
-
-	return b;
-}
-
-/* ---- TLV (our own) ---- */
-struct tlv {
-	unsigned int tag;
-	const uint8_t *v;
-	size_t len, total;
-};
-
-static bool tlv_read(const uint8_t *p, size_t len, struct tlv *t)
-{
-	size_t i = 0, n, k;
-
-	if (len < 2)
-		return false;
-	t->tag = p[i++];
-	if ((t->tag & 0x1f) == 0x1f) {
-		do {
-			if (i >= len)
-				return false;
-			t->tag = (t->tag << 8) | p[i];
-		} while (p[i++] & 0x80);
-	}
-	if (i >= len)
-		return false;
-	n = p[i++];
-	if (n & 0x80) {
-		k = n & 0x7f;
-		if (k < 1 || k > 3 || i + k > len)
-			return false;
-		for (n = 0; k--; )
-			n = (n << 8) | p[i++];
-	}
-	if (n > len - i)
-		return false;
-	t->v = p + i;
-	t->len = n;
-	t->total = i + n;
-	return true;
-}
-
-static bool tlv_find(const uint8_t *p, size_t len, unsigned int tag,
-		     struct tlv *t)
-{
-	while (len && tlv_read(p, len, t)) {
-		if (t->tag == tag)
-			return true;
-		p += t->total;
-		len -= t->total;
-	}
-	return false;
-}
-
-static bool request_pk(const uint8_t *req, size_t len, struct tlv *pk)
-{
-	struct tlv a, b, c;
-
-	return tlv_find(req, len, 0x67, &a) && tlv_find(a.v, a.len, 0x7f21, &b) &&
-	       tlv_find(b.v, b.len, 0x7f4e, &c) &&
-	       tlv_find(c.v, c.len, 0x7f49, pk);
 }
 
 /* ---- the token ---- */
@@ -137,7 +74,7 @@ static int token_setup(void)
 	return 0;
 }
 
-static int login(bool in)
+int login(bool in)
 {
 	struct schsm_pin p = { .size = sizeof(p) };
 
@@ -148,52 +85,12 @@ static int login(bool in)
 	return xioctl(SCHSM_IOC_LOGIN, &p) || p.sw != SCHSM_SW_OK ? -1 : 0;
 }
 
-struct tkey {
-	uint8_t id, type;
-	const uint8_t *n, *e, *pt;	/* into req */
-	size_t n_len, e_len, pt_len;
-	uint8_t req[8192];
-	EVP_PKEY *pub;
-};
-
-static EVP_PKEY *make_pub(const struct tkey *k)
-{
-	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	EVP_PKEY_CTX *ctx = NULL;
-	OSSL_PARAM *prm = NULL;
-	EVP_PKEY *pk = NULL;
-	BIGNUM *n = NULL, *e = NULL;
-
-	if (k->type == SCHSM_KEY_RSA) {
-		n = BN_bin2bn(k->n, (int)k->n_len, NULL);
-		e = BN_bin2bn(k->e, (int)k->e_len, NULL);
-		OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n);
-		OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
-	} else {
-		OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
-						"prime256v1", 0);
-		OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
-						 k->pt, k->pt_len);
-	}
-	prm = OSSL_PARAM_BLD_to_param(bld);
-	ctx = EVP_PKEY_CTX_new_from_name(NULL, k->type == SCHSM_KEY_RSA ?
-					 "RSA" : "EC", NULL);
-	if (!prm || !ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, prm) <= 0)
-		pk = NULL;
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(prm);
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(n);
-	BN_free(e);
-	return pk;
-}
-
 static bool keygen_ex(struct tkey *k, uint8_t type, uint16_t bits,
 		      uint32_t use_counter)
 {
 	struct schsm_keygen g = { .size = sizeof(g) };
 	struct tlv pk, a, b;
+	int ret;
 
 	memset(k, 0, sizeof(*k));
 	g.type = type;
@@ -206,8 +103,13 @@ static bool keygen_ex(struct tkey *k, uint8_t type, uint16_t bits,
 		g.use_counter = use_counter;
 	}
 	g.request = ubuf(k->req, sizeof(k->req));
-	if (xioctl(SCHSM_IOC_KEY_GENERATE, &g) || g.sw != SCHSM_SW_OK ||
-	    !request_pk(k->req, g.request.len, &pk))
+	ret = xioctl(SCHSM_IOC_KEY_GENERATE, &g);
+	if (ret || g.sw != SCHSM_SW_OK) {
+		tap_diag("KEY_GENERATE: %s, sw %04x", strerror(-ret), g.sw);
+		keygen_errno = -ret;
+		return false;
+	}
+	if (!request_pubkey_tpl(k->req, g.request.len, &pk, NULL))
 		return false;
 	k->id = g.key_id;
 	k->type = type;
@@ -233,7 +135,7 @@ static bool keygen_ex(struct tkey *k, uint8_t type, uint16_t bits,
 		k->pt = a.v;
 		k->pt_len = a.len;
 	}
-	k->pub = make_pub(k);
+	k->pub = pkey_from_tpl(&pk, type == SCHSM_KEY_RSA);
 	return k->pub != NULL;
 }
 
@@ -293,19 +195,10 @@ static const EVP_MD *md_by_name(const char *h)
 	return EVP_get_digestbyname(h);
 }
 
-static bool ossl_verify(EVP_PKEY *pub, const char *hash, const uint8_t *dg,
-			size_t dg_len, const uint8_t *sig, size_t sig_len)
+bool ossl_verify(EVP_PKEY *pub, const char *hash, const uint8_t *dg,
+		 size_t dg_len, const uint8_t *sig, size_t sig_len)
 {
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pub, NULL);
-	bool ok = false;
-
-	if (ctx && EVP_PKEY_verify_init(ctx) > 0 &&
-	    (EVP_PKEY_get_base_id(pub) != EVP_PKEY_RSA ||
-	     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0) &&
-	    EVP_PKEY_CTX_set_signature_md(ctx, md_by_name(hash)) > 0)
-		ok = EVP_PKEY_verify(ctx, sig, sig_len, dg, dg_len) == 1;
-	EVP_PKEY_CTX_free(ctx);
-	return ok;
+	return ossl_verify_md(pub, md_by_name(hash), dg, dg_len, sig, sig_len);
 }
 
 static void test_rsa_ops(key_serial_t key, const struct tkey *k)
@@ -447,7 +340,7 @@ static void test_fuzz(const uint8_t *good, size_t len)
 		{
 			static const struct { size_t off; uint8_t v; } m[] = {
 				{ 8, 2 }, { 8, 0 }, { 9, 0 }, { 9, 3 },
-				{ 10, 0 }, { 11, 1 }, { 12, 0xff }, { 13, 0 },
+				{ 10, 0 }, { 11, 0xee }, { 12, 0xff }, { 13, 0 },
 				{ 13, 0xff }, { 12, 0x01 },
 			};
 			for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
@@ -481,34 +374,51 @@ static void test_fuzz(const uint8_t *good, size_t len)
 	       total, bad);
 }
 
-static void test_forged(const struct tkey *rsa, const struct tkey *ec)
+static void expect_refused(const struct tkey *k, const char *ser, int want,
+			   const char *what)
 {
-	uint8_t b[2048], n2[512];
-	struct tkey f;
+	uint8_t b[2048];
+	key_serial_t key;
 	size_t len;
 	int err;
 
+	len = make_blob(b, k, ser, NULL, 0);
+	key = link_key(b, len, &err);
+	tap_ok(key < 0 && err == want, "%s (%s)", what, strerror(err));
+	if (key >= 0)
+		keyctl_unlink(key, KEY_SPEC_SESSION_KEYRING);
+}
+
+/* well-formed blobs that lie about the token; rsa may be NULL */
+static void test_forged(const struct tkey *rsa, const struct tkey *ec)
+{
+	uint8_t pt2[133], n2[512];
+	struct tkey f;
+
+	f = *ec;
+	memcpy(pt2, ec->pt, ec->pt_len);
+	pt2[ec->pt_len - 1] ^= 1;	/* another point (on the curve or not) */
+	f.pt = pt2;
+	expect_refused(&f, serial, EKEYREJECTED,
+		       "EC blob with another public key -> EKEYREJECTED");
+	expect_refused(ec, "NOSUCHTOKEN", ENODEV,
+		       "blob naming an absent token -> ENODEV");
+	f = *ec;
+	f.id = 250;
+	expect_refused(&f, serial, ENOENT,
+		       "blob naming a key the token lacks -> ENOENT");
+	if (!rsa)
+		return;
 	f = *rsa;
 	memcpy(n2, rsa->n, rsa->n_len);
 	n2[rsa->n_len - 1] ^= 2;	/* another (odd) modulus */
 	f.n = n2;
-	len = make_blob(b, &f, serial, NULL, 0);
-	tap_ok(link_key(b, len, &err) < 0 && err == EKEYREJECTED,
-	       "blob with another public key -> EKEYREJECTED (%s)", strerror(err));
-	len = make_blob(b, rsa, "NOSUCHTOKEN", NULL, 0);
-	tap_ok(link_key(b, len, &err) < 0 && err == ENODEV,
-	       "blob naming an absent token -> ENODEV (%s)", strerror(err));
-	f = *rsa;
-	f.id = 250;
-	len = make_blob(b, &f, serial, NULL, 0);
-	tap_ok(link_key(b, len, &err) < 0 && err == ENOENT,
-	       "blob naming a key the token lacks -> ENOENT (%s)", strerror(err));
+	expect_refused(&f, serial, EKEYREJECTED,
+		       "RSA blob with another public key -> EKEYREJECTED");
 	f = *ec;
 	f.id = rsa->id;
-	len = make_blob(b, &f, serial, NULL, 0);
-	tap_ok(link_key(b, len, &err) < 0 && err == EKEYREJECTED,
-	       "EC public key on the RSA key's id -> EKEYREJECTED (%s)",
-	       strerror(err));
+	expect_refused(&f, serial, EKEYREJECTED,
+		       "EC public key on the RSA key's id -> EKEYREJECTED");
 }
 
 static void test_ec(key_serial_t key, const struct tkey *k)
@@ -528,64 +438,33 @@ static void test_ec(key_serial_t key, const struct tkey *k)
 	       "EC pkey_sign enc=x962 verified by openssl (%ld)", n);
 }
 
-/* ---- concurrency, use counter, RSA-4096 ---- */
+/* ---- use counter, RSA-4096 ---- */
 
-#define NPROCS	8
-#define NSIGS	25
-
-/* NPROCS processes sign NSIGS digests each; every signature checked by openssl */
-static void test_concurrent(key_serial_t key, const struct tkey *k)
-{
-	unsigned int good = 0;
-	pid_t pids[NPROCS];
-	int i, st;
-
-	for (i = 0; i < NPROCS; i++) {
-		pids[i] = fork();
-		if (pids[i] == 0) {
-			uint8_t dg[32], sig[256];
-			int j, ok = 0;
-
-			for (j = 0; j < NSIGS; j++) {
-				long n;
-
-				RAND_bytes(dg, sizeof(dg));
-				n = keyctl_pkey_sign(key, "enc=pkcs1 hash=sha256",
-						     dg, 32, sig, 256);
-				ok += n == 256 &&
-				      ossl_verify(k->pub, "sha256", dg, 32, sig, n);
-			}
-			_exit(ok == NSIGS ? 0 : 1);
-		}
-	}
-	for (i = 0; i < NPROCS; i++)
-		if (pids[i] > 0 && waitpid(pids[i], &st, 0) == pids[i] &&
-		    WIFEXITED(st) && !WEXITSTATUS(st))
-			good++;
-	tap_ok(good == NPROCS,
-	       "%d processes x %d concurrent signatures, all verified by openssl (%u/%d processes)",
-	       NPROCS, NSIGS, good, NPROCS);
-}
-
+/* an EC key (its answers fit every reader) that may sign twice */
 static void test_use_counter(void)
 {
 	static struct tkey k;
 	uint8_t b[2048], dg[32] = { 1 }, sig[256];
+	struct keyctl_pkey_query q = { 0 };
+	const char *info = "enc=x962 hash=sha256";
 	key_serial_t key;
 	size_t len;
 	long n1, n2, n3;
 	int err;
 
-	if (!tap_ok(keygen_ex(&k, SCHSM_KEY_RSA, 2048, 2),
-		    "RSA key with use counter 2"))
+	if (!tap_ok(keygen_ex(&k, SCHSM_KEY_EC, 0, 2),
+		    "EC key with use counter 2"))
 		return;
 	len = make_blob(b, &k, serial, NULL, 0);
 	key = link_key(b, len, &err);
-	n1 = keyctl_pkey_sign(key, "enc=pkcs1 hash=sha256", dg, 32, sig, 256);
-	n2 = keyctl_pkey_sign(key, "enc=pkcs1 hash=sha256", dg, 32, sig, 256);
-	n3 = keyctl_pkey_sign(key, "enc=pkcs1 hash=sha256", dg, 32, sig, 256);
+	keyctl_pkey_query(key, info, &q);
+	n1 = keyctl_pkey_sign(key, info, dg, 32, sig, q.max_sig_size);
+	n2 = keyctl_pkey_sign(key, info, dg, 32, sig, q.max_sig_size);
+	n3 = keyctl_pkey_sign(key, info, dg, 32, sig, q.max_sig_size);
 	err = errno;
-	tap_ok(key > 0 && n1 == 256 && n2 == 256 && n3 < 0 && err == EKEYEXPIRED,
+	tap_ok(key > 0 && n1 > 0 && n2 > 0 &&
+	       ossl_verify(k.pub, "sha256", dg, 32, sig, n2) && n3 < 0 &&
+	       err == EKEYEXPIRED,
 	       "use counter: two signatures, the third -> EKEYEXPIRED (%s)",
 	       strerror(err));
 	keyctl_unlink(key, KEY_SPEC_SESSION_KEYRING);
@@ -639,7 +518,7 @@ static bool emu_control(const char *cmd)
 }
 
 /* wait (bounded, not timed) until the slot reaches the wanted state */
-static bool wait_slot(uint32_t mask, uint32_t want)
+bool wait_slot(uint32_t mask, uint32_t want)
 {
 	struct schsm_info info;
 	int i;
@@ -655,35 +534,36 @@ static bool wait_slot(uint32_t mask, uint32_t want)
 	return false;
 }
 
-static void test_reinsert(key_serial_t key, const struct tkey *k)
+static void test_reinsert(key_serial_t key, const struct tkey *k,
+			  const char *info)
 {
-	uint8_t dg[32], sig[256];
+	uint8_t dg[32] = { 0 }, sig[512] = { 0 };
 	long n;
+	int r;
 
 	if (!getenv("SCHSM_EMU_CONTROL")) {
 		tap_skip_one("card removal: no emulator control socket");
 		return;
 	}
-	RAND_bytes(dg, sizeof(dg));
 	tap_ok(emu_control("remove") && wait_slot(SCHSM_SLOT_PRESENT, 0),
 	       "card removed (emulator), slot empty");
-	n = keyctl_pkey_sign(key, "enc=pkcs1 hash=sha256", dg, 32, sig, 256);
-	tap_ok(n < 0 && errno == ENODEV,
-	       "pkey_sign with the card removed -> ENODEV (%s)", strerror(errno));
-	n = keyctl_pkey_verify(key, "enc=pkcs1 hash=sha256", dg, 32, sig, 256);
+	r = sign_verified(key, k, info);
+	tap_ok(r == -ENODEV, "pkey_sign with the card removed -> ENODEV (%s)",
+	       r < 0 ? strerror(-r) : "signed");
+	n = keyctl_pkey_verify(key, info, dg, 32, sig,
+			       k->type == SCHSM_KEY_RSA ? 256 : 72);
 	tap_ok(n < 0 && errno != ENODEV,
 	       "pkey_verify does not need the device (%s)", strerror(errno));
 	tap_ok(emu_control("insert") &&
 	       wait_slot(SCHSM_SLOT_SELECTED, SCHSM_SLOT_SELECTED),
 	       "card inserted, applet selected again");
-	n = keyctl_pkey_sign(key, "enc=pkcs1 hash=sha256", dg, 32, sig, 256);
-	tap_ok(n < 0 && errno == EACCES,
-	       "after re-insertion the login is gone: EACCES (%s)",
-	       strerror(errno));
+	r = sign_verified(key, k, info);
+	tap_ok(r == -EACCES, "after re-insertion the login is gone: EACCES (%s)",
+	       r < 0 ? strerror(-r) : "signed");
 	tap_ok(login(true) == 0, "LOGIN");
-	n = keyctl_pkey_sign(key, "enc=pkcs1 hash=sha256", dg, 32, sig, 256);
-	tap_ok(n == 256 && ossl_verify(k->pub, "sha256", dg, 32, sig, n),
-	       "the same key signs again after re-insertion and login");
+	r = sign_verified(key, k, info);
+	tap_ok(r == 1, "the same key signs again after re-insertion and login (%d)",
+	       r);
 }
 
 /* ---- unseal ---- */
@@ -701,8 +581,7 @@ static int do_unseal(uint8_t key, uint8_t alg, const void *c, size_t len,
 	return xioctl(SCHSM_IOC_UNSEAL, u);
 }
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
+int sh(const char *fmt, ...)
 {
 	char cmd[1024];
 	va_list ap;
@@ -820,36 +699,44 @@ static void test_unseal(const struct tkey *k)
 	OPENSSL_cleanse(sec, sizeof(sec));
 }
 
-int main(int argc, char **argv)
+/*
+ * QEMU's usb-ccid drops answers over 374 bytes; until the driver works
+ * around it, RSA-2048 key generation fails there.  Only that case is a
+ * skip: on any other reader a failed RSA key generation is a failure.
+ */
+static bool rsa_keygen(struct tkey *k)
 {
-	static struct tkey rsa, ec;
-	const char *dev = argc > 1 ? argv[1] : "/dev/schsm0";
+	const char *t = getenv("SCHSM_VM_TRANSPORT");
+
+	if (keygen(k, SCHSM_KEY_RSA))
+		return tap_ok(1, "RSA-2048 key %u", k->id);
+	if (t && !strcmp(t, "qemu-ccid") && keygen_errno == EMSGSIZE) {
+		tap_skip_one("RSA-2048 key generation: the answer exceeds QEMU usb-ccid's 374 bytes (%s); RSA tests skipped",
+			     strerror(keygen_errno));
+		return false;
+	}
+	return tap_ok(0, "RSA-2048 key");
+}
+
+/* link the RSA key with a SKID and find it by description and SKID */
+static key_serial_t link_rsa(const struct tkey *rsa)
+{
 	uint8_t blob[2048], skid[20];
 	char want[80], *desc = NULL, search[64];
-	key_serial_t key, eckey;
+	key_serial_t key;
 	size_t len;
 	int err, i;
 
-	fd = open(dev, O_RDWR);
-	if (fd < 0) {
-		printf("1..0 # SKIP %s: %s\n", dev, strerror(errno));
-		printf("0 passed, 0 failed, 1 skipped\n");
-		return 4;
-	}
-	if (!tap_ok(token_setup() == 0, "token initialized, logged in") ||
-	    !tap_ok(keygen(&rsa, SCHSM_KEY_RSA), "RSA-2048 key %u", rsa.id) ||
-	    !tap_ok(keygen(&ec, SCHSM_KEY_EC), "EC P-256 key %u", ec.id))
-		goto out;
 	RAND_bytes(skid, sizeof(skid));
-	len = make_blob(blob, &rsa, serial, skid, sizeof(skid));
+	len = make_blob(blob, rsa, serial, skid, sizeof(skid));
 	key = link_key(blob, len, &err);
-	tap_ok(key > 0, "add_key asymmetric links token key %u (%s)", rsa.id,
+	tap_ok(key > 0, "add_key asymmetric links token key %u (%s)", rsa->id,
 	       err ? strerror(err) : "ok");
 	if (key < 0 && err == EBADMSG)
 		tap_diag("no parser claimed the blob: schsm_keys_register() not called at module init?");
 	if (key <= 0)
-		goto out;
-	snprintf(want, sizeof(want), "schsm:%s:%u", serial, rsa.id);
+		return key;
+	snprintf(want, sizeof(want), "schsm:%s:%u", serial, rsa->id);
 	tap_ok(keyctl_describe_alloc(key, &desc) > 0 && desc &&
 	       strlen(desc) > strlen(want) &&
 	       !strcmp(desc + strlen(desc) - strlen(want), want),
@@ -860,28 +747,80 @@ int main(int argc, char **argv)
 		sprintf(search + 3 + 2 * i, "%02x", skid[i]);
 	tap_ok(keyctl_search(KEY_SPEC_SESSION_KEYRING, "asymmetric", search, 0) ==
 	       key, "found by SKID (%s)", search);
-	test_rsa_ops(key, &rsa);
+	return key;
+}
+
+/* SCHSM_STORM=PROCSxSIGS, default 16x200 */
+static void storm_size(unsigned int *procs, unsigned int *sigs)
+{
+	const char *s = getenv("SCHSM_STORM");
+
+	*procs = 16;
+	*sigs = 200;
+	if (s && (sscanf(s, "%ux%u", procs, sigs) != 2 || !*procs || !*sigs)) {
+		*procs = 16;
+		*sigs = 200;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct tkey rsa, ec;
+	static const char ec_info[] = "enc=x962 hash=sha256";
+	static const char rsa_info[] = "enc=pkcs1 hash=sha256";
+	uint8_t blob[2048];
+	key_serial_t key = -1, eckey = -1;
+	unsigned int procs, sigs;
+	bool have_rsa;
+	size_t len;
+	int err;
+
+	if (argc > 1)
+		dev_path = argv[1];
+	fd = open(dev_path, O_RDWR);
+	if (fd < 0) {
+		printf("1..0 # SKIP %s: %s\n", dev_path, strerror(errno));
+		printf("0 passed, 0 failed, 1 skipped\n");
+		return 4;
+	}
+	if (!tap_ok(token_setup() == 0, "token initialized, logged in") ||
+	    !tap_ok(keygen(&ec, SCHSM_KEY_EC), "EC P-256 key %u", ec.id))
+		goto out;
+	have_rsa = rsa_keygen(&rsa);
+	if (have_rsa) {
+		key = link_rsa(&rsa);
+		if (key > 0)
+			test_rsa_ops(key, &rsa);
+	}
 
 	len = make_blob(blob, &ec, serial, NULL, 0);
 	eckey = link_key(blob, len, &err);
-	tap_ok(eckey > 0, "add_key links the EC key (%s)",
-	       err ? strerror(err) : "ok");
-	if (eckey > 0)
-		test_ec(eckey, &ec);
-	test_forged(&rsa, &ec);
-	len = make_blob(blob, &rsa, serial, NULL, 0);
+	if (!tap_ok(eckey > 0, "add_key links the EC key (%s)",
+		    err ? strerror(err) : "ok"))
+		goto out;
+	test_ec(eckey, &ec);
+	test_forged(have_rsa ? &rsa : NULL, &ec);
+	len = have_rsa ? make_blob(blob, &rsa, serial, NULL, 0) : len;
 	test_fuzz(blob, len);
-	test_unseal(&rsa);
-	test_concurrent(key, &rsa);
+	if (have_rsa)
+		test_unseal(&rsa);
+	storm_size(&procs, &sigs);
+	test_storm(eckey, &ec, ec_info, procs, sigs);
+	if (have_rsa && key > 0)
+		test_storm(key, &rsa, rsa_info, 8, 25);
 	test_use_counter();
-	test_rsa4096();
-	test_reinsert(key, &rsa);
-	tap_ok(keyctl_unlink(key, KEY_SPEC_SESSION_KEYRING) == 0,
-	       "unlink the token key");
+	if (have_rsa)
+		test_rsa4096();
+	test_reinsert(eckey, &ec, ec_info);
+	test_unplug_storm(eckey, &ec, ec_info);
+	tap_ok(keyctl_clear(KEY_SPEC_SESSION_KEYRING) == 0,
+	       "unlink the token keys (clear the session keyring)");
+	test_module_release();
 out:
 	EVP_PKEY_free(rsa.pub);
 	EVP_PKEY_free(ec.pub);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	printf("1..%u\n", tap_n);
 	return tap_done();
 }
