@@ -24,6 +24,7 @@
 #include <linux/string.h>
 #include "include/uapi/linux/schsm.h"
 #include "schsm.h"
+#include "apdu.h"
 #include "card_priv.h"
 #include "tlv.h"
 
@@ -85,9 +86,57 @@ size_t schsm_card_apdu_encode(u8 *buf, size_t cap, const struct schsm_cmd *c)
 }
 
 /*
+ * Response chaining (ISO 7816-4 5.3.3): a reader that cannot carry a long
+ * answer gets its Le lowered by the transport, and the card then answers
+ * with what fits and SW 61xx, xx being the bytes still available (00: 256
+ * or more).  GET RESPONSE fetches the rest, appended after the data already
+ * in rsp[0..*len).  Every round must bring data and stay within the room
+ * left; a card that keeps saying 61xx runs out of room (-EMSGSIZE) or
+ * rounds (-EPROTO).  The caller's cap bounds the total.
+ */
+#define SCHSM_GET_RESPONSE_MAX_ROUNDS	(65536 / 256 + 4)
+
+static int card_get_response(struct schsm_chip *chip, u8 *rsp, size_t cap,
+			     size_t *len, u16 *sw)
+{
+	unsigned int rounds = 0;
+	size_t room, want, got;
+	u8 cmd[5] = { 0x00, 0xc0, 0x00, 0x00, 0x00 };
+	int ret;
+
+	while ((*sw >> 8) == 0x61) {
+		if (++rounds > SCHSM_GET_RESPONSE_MAX_ROUNDS)
+			return -EPROTO;
+		room = cap - *len;
+		if (!room)
+			return -EMSGSIZE;
+		want = min_t(size_t, (*sw & 0xff) ?: 256, room);
+		cmd[4] = want & 0xff;	/* 256 -> 00 */
+		ret = schsm_transceive(chip, cmd, sizeof(cmd), rsp + *len,
+				       want + 2, &got, 0);
+		if (ret)
+			return ret;
+		if (got < 2 || got > want + 2)
+			return -EPROTO;
+		got -= 2;
+		*sw = schsm_apdu_sw(rsp + *len, got + 2);
+		/* the data promised is not there */
+		if (*sw != SCHSM_SW_OK && (*sw >> 8) != 0x61 &&
+		    (*sw >> 8) != 0x62)
+			return -EPROTO;
+		if (!got)
+			return -EPROTO;
+		*len += got;
+	}
+	return 0;
+}
+
+/*
  * One exchange.  Response data goes to out[0..*out_len) (at most cap bytes),
  * the status word to *sw.  Command and bounce buffer may carry PINs, shares
- * or plaintext: both are wiped.
+ * or plaintext: both are wiped.  An answer in pieces (61xx) is put together
+ * here; a caller that wants no data gets 61xx as success and the card drops
+ * the rest with the next command.
  */
 int schsm_card_xfer(struct schsm_chip *chip, const struct schsm_cmd *c,
 		    u8 *out, size_t cap, size_t *out_len, u16 *sw)
@@ -124,12 +173,19 @@ int schsm_card_xfer(struct schsm_chip *chip, const struct schsm_cmd *c,
 		goto out_free;
 	}
 	rsp_len -= 2;
-	*sw = (rsp[rsp_len] << 8) | rsp[rsp_len + 1];
-	if (out_len) {
-		if (rsp_len)
-			memcpy(out, rsp, rsp_len);
-		*out_len = rsp_len;
-	}	/* else: data not wanted, only the status word */
+	*sw = schsm_apdu_sw(rsp, rsp_len + 2);
+	if (!out_len) {
+		/* data not wanted, only the status word */
+		if ((*sw >> 8) == 0x61)
+			*sw = SCHSM_SW_OK;
+		goto out_free;
+	}
+	ret = card_get_response(chip, rsp, cap, &rsp_len, sw);
+	if (ret)
+		goto out_free;
+	if (rsp_len)
+		memcpy(out, rsp, rsp_len);
+	*out_len = rsp_len;
 out_free:
 	kvfree_sensitive(cmd, cmd_cap + rsp_cap);
 	return ret;

@@ -215,6 +215,71 @@ static size_t put_sw(uint8_t *rsp, size_t pos, uint16_t sw)
 	return pos + 2;
 }
 
+/*
+ * Response chaining, ISO 7816-4 5.3.3/5.3.4, as a Java Card runtime does it
+ * below the applet: an answer longer than Ne goes out as its first Ne bytes
+ * and SW 61xx (xx: bytes still available, 00 for 256 or more); GET RESPONSE
+ * (00 C0 00 00 Le) hands out the rest.  Any other command, a re-SELECT and
+ * a reset drop what was not fetched.
+ */
+static void pending_drop(struct applet *a)
+{
+	if (a->pending) {
+		OPENSSL_cleanse(a->pending, a->pending_len);
+		free(a->pending);
+	}
+	a->pending = NULL;
+	a->pending_len = 0;
+	a->pending_off = 0;
+}
+
+static uint16_t sw_more(size_t left)
+{
+	return (uint16_t)(0x6100 | (left >= 256 ? 0 : left));
+}
+
+/* Keep the bytes beyond Ne; returns the 61xx to send, or 6581. */
+static uint16_t pending_keep(struct applet *a, const uint8_t *rest,
+			     size_t len, uint16_t sw)
+{
+	a->pending = malloc(len);
+	if (!a->pending)
+		return SW_MEMORY_FAILURE;
+	memcpy(a->pending, rest, len);
+	a->pending_len = len;
+	a->pending_off = 0;
+	a->pending_sw = sw;
+	return sw_more(len);
+}
+
+static uint16_t get_response(struct applet *a, const struct apdu *c,
+			     uint8_t *rsp, size_t *n)
+{
+	size_t left, take;
+	uint16_t sw;
+
+	if (c->p1 || c->p2)
+		return SW_WRONG_P1P2;
+	if (!a->pending || c->lc)
+		return SW_CONDITIONS;
+	left = a->pending_len - a->pending_off;
+	take = left < c->ne ? left : c->ne;
+	memcpy(rsp, a->pending + a->pending_off, take);
+	*n = take;
+	a->pending_off += take;
+	left -= take;
+	if (left)
+		return sw_more(left);
+	sw = a->pending_sw;
+	pending_drop(a);
+	return sw;
+}
+
+static bool is_get_response(const struct apdu *c)
+{
+	return c->cla == 0x00 && c->ins == 0xC0;
+}
+
 size_t applet_process(struct applet *a, const uint8_t *cmd, size_t len,
 		      uint8_t *rsp, size_t cap)
 {
@@ -227,11 +292,18 @@ size_t applet_process(struct applet *a, const uint8_t *cmd, size_t len,
 		return 0;
 	a->cost_ms = 0;
 	a->dirty = false;
-	tlvb_init(&out);
 	if (len > COMMAND_MAX)
 		sw = SW_WRONG_LENGTH;
 	else
 		sw = apdu_parse(cmd, len, &c);
+	if (!sw && is_get_response(&c)) {
+		if (cap - 2 < c.ne)
+			return put_sw(rsp, 0, SW_WRONG_LENGTH);
+		sw = get_response(a, &c, rsp, &n);
+		return put_sw(rsp, n, sw);
+	}
+	pending_drop(a);
+	tlvb_init(&out);
 	if (!sw)
 		sw = dispatch(a, &c, &out);
 	if (a->dirty && store_save(a))
@@ -239,11 +311,17 @@ size_t applet_process(struct applet *a, const uint8_t *cmd, size_t len,
 	if (out.err)
 		sw = SW_MEMORY_FAILURE;
 	if ((sw == SW_OK || sw == SW_EOF) && out.len) {
-		if (out.len > c.ne || out.len > cap - 2) {
+		n = out.len > c.ne ? c.ne : out.len;
+		if (n > cap - 2) {
 			sw = SW_WRONG_LENGTH;
+			n = 0;
 		} else {
-			memcpy(rsp, out.p, out.len);
-			n = out.len;
+			memcpy(rsp, out.p, n);
+			if (n < out.len)
+				sw = pending_keep(a, out.p + n, out.len - n,
+						  sw);
+			if (sw == SW_MEMORY_FAILURE)
+				n = 0;
 		}
 	}
 	tlvb_free(&out);
@@ -254,6 +332,7 @@ void applet_reset(struct applet *a)
 {
 	a->selected = false;
 	applet_clear_session(a);
+	pending_drop(a);
 }
 
 const uint8_t *applet_atr(const struct applet *a, size_t *len)
@@ -306,6 +385,7 @@ void applet_close(struct applet *a)
 
 	if (!a)
 		return;
+	pending_drop(a);
 	for (i = 0; i < 256; i++)
 		key_free(a->keys[i]);
 	for (i = 0; i < a->nfiles; i++) {

@@ -148,6 +148,11 @@ struct applet {
 	int mse_pka;				/* MSE SET 81 A4 slot, -1 none */
 	bool dirty;
 	unsigned int cost_ms;
+	/* response chaining (61xx / GET RESPONSE, applet.c): the answer
+	 * bytes beyond Ne not yet fetched, and the command's final SW */
+	uint8_t *pending;
+	size_t pending_len, pending_off;
+	uint16_t pending_sw;
 };
 
 /* A parsed command APDU. */

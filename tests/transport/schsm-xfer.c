@@ -18,6 +18,8 @@
  *   ctl SOCKET LINE             one line to schsm-emu's control socket
  *   wait STATE SECS [DEV]       poll GET_INFO until slot_state == STATE
  *   find [SECS]                 wait for a /dev/schsmN, print its path
+ *   read FID OUT [DEV]          FILE_READ of EF FID (hex) into file OUT;
+ *                               prints sw=, len= or error=ENAME
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -434,6 +436,31 @@ static int cmd_find(unsigned int secs)
 	return 1;
 }
 
+static int cmd_read(const char *fid, const char *path, const char *dev)
+{
+	static uint8_t buf[65536];
+	struct schsm_file f = {
+		.size = sizeof(f),
+		.fid = (uint16_t)strtoul(fid, NULL, 16),
+		.data = { .ptr = (uintptr_t)buf, .len = sizeof(buf) },
+	};
+	int fd = open_dev(dev);
+	FILE *out;
+
+	if (ioctl(fd, SCHSM_IOC_FILE_READ, &f)) {
+		printf("error=%s\n", ename(errno));
+		return 1;
+	}
+	printf("sw=%04X\nlen=%u\n", f.sw, f.data.len);
+	out = fopen(path, "wb");
+	if (!out || fwrite(buf, 1, f.data.len, out) != f.data.len ||
+	    fclose(out)) {
+		printf("error=%s\n", ename(errno));
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *c = argc > 1 ? argv[1] : "";
@@ -459,6 +486,9 @@ int main(int argc, char **argv)
 		return cmd_ctl(argv[2], argv[3]);
 	if (!strcmp(c, "wait") && argc >= 4)
 		return cmd_wait(strtoul(argv[2], NULL, 0), atoi(argv[3]),
+				argc > 4 ? argv[4] : dev_default);
+	if (!strcmp(c, "read") && argc >= 4)
+		return cmd_read(argv[2], argv[3],
 				argc > 4 ? argv[4] : dev_default);
 	if (!strcmp(c, "find"))
 		return cmd_find(argc > 2 ? atoi(argv[2]) : 10);
