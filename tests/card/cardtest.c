@@ -19,17 +19,16 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
 #include <linux/schsm.h>
 
-#include "tap.h"
+#include "../common/tap.h"
+#include "../common/token.h"
 
 static int fd;
 static const uint8_t so_pin[8] = { 0x35, 0x37, 0x36, 0x32, 0x31, 0x38, 0x38,
@@ -42,133 +41,11 @@ static int xioctl(unsigned long cmd, void *arg)
 	return ioctl(fd, cmd, arg) ? -errno : 0;
 }
 
-static struct schsm_buf ubuf(const void *p, size_t len)
-{
-	struct schsm_buf b = { .ptr = (uintptr_t)p, .len = (uint32_t)len };
-
-	return b;
-}
-
-/* ---- a small TLV reader of our own (independent of kernel/tlv.c) ---- */
-
-struct tlv {
-	unsigned int tag;
-	const uint8_t *v;
-	size_t len, total;
-};
-
-static bool tlv_read(const uint8_t *p, size_t len, struct tlv *t)
-{
-	size_t i = 0, n, k;
-
-	if (len < 2)
-		return false;
-	t->tag = p[i++];
-	if ((t->tag & 0x1f) == 0x1f) {
-		do {
-			if (i >= len)
-				return false;
-			t->tag = (t->tag << 8) | p[i];
-		} while (p[i++] & 0x80);
-	}
-	if (i >= len)
-		return false;
-	n = p[i++];
-	if (n & 0x80) {
-		k = n & 0x7f;
-		if (k < 1 || k > 3 || i + k > len)
-			return false;
-		for (n = 0; k--; )
-			n = (n << 8) | p[i++];
-	}
-	if (n > len - i)
-		return false;
-	t->v = p + i;
-	t->len = n;
-	t->total = i + n;
-	return true;
-}
-
-static bool tlv_find(const uint8_t *p, size_t len, unsigned int tag,
-		     struct tlv *t)
-{
-	while (len && tlv_read(p, len, t)) {
-		if (t->tag == tag)
-			return true;
-		p += t->total;
-		len -= t->total;
-	}
-	return false;
-}
-
-/* the public key template 7F49 of a (67-wrapped) CV request */
-static bool request_pubkey_tpl(const uint8_t *req, size_t len, struct tlv *pk,
-			       struct tlv *chr)
-{
-	struct tlv a, b, c;
-
-	if (!tlv_find(req, len, 0x67, &a) ||
-	    !tlv_find(a.v, a.len, 0x7f21, &b) ||
-	    !tlv_find(b.v, b.len, 0x7f4e, &c) ||
-	    !tlv_find(c.v, c.len, 0x7f49, pk))
-		return false;
-	return !chr || tlv_find(c.v, c.len, 0x5f20, chr);
-}
-
-static EVP_PKEY *pkey_from_request(const uint8_t *req, size_t len, bool rsa)
-{
-	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	OSSL_PARAM *params = NULL;
-	EVP_PKEY_CTX *ctx = NULL;
-	EVP_PKEY *pkey = NULL;
-	BIGNUM *n = NULL, *e = NULL;
-	struct tlv pk, a, b;
-
-	if (!bld || !request_pubkey_tpl(req, len, &pk, NULL))
-		goto out;
-	if (rsa) {
-		if (!tlv_find(pk.v, pk.len, 0x81, &a) ||
-		    !tlv_find(pk.v, pk.len, 0x82, &b))
-			goto out;
-		n = BN_bin2bn(a.v, (int)a.len, NULL);
-		e = BN_bin2bn(b.v, (int)b.len, NULL);
-		OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n);
-		OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
-	} else {
-		if (!tlv_find(pk.v, pk.len, 0x86, &a))
-			goto out;
-		OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
-						"prime256v1", 0);
-		OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
-						 a.v, a.len);
-	}
-	params = OSSL_PARAM_BLD_to_param(bld);
-	ctx = EVP_PKEY_CTX_new_from_name(NULL, rsa ? "RSA" : "EC", NULL);
-	if (!params || !ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		pkey = NULL;
-out:
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(n);
-	BN_free(e);
-	return pkey;
-}
-
 /* openssl verifies a signature over the SHA-256 digest dg */
-static bool ossl_verify(EVP_PKEY *pkey, bool rsa, const uint8_t *dg,
-			const uint8_t *sig, size_t sig_len)
+static bool ossl_verify(EVP_PKEY *pkey, const uint8_t *dg, const uint8_t *sig,
+			size_t sig_len)
 {
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pkey, NULL);
-	bool ok = false;
-
-	if (ctx && EVP_PKEY_verify_init(ctx) > 0 &&
-	    (!rsa || EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0) &&
-	    EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) > 0)
-		ok = EVP_PKEY_verify(ctx, sig, sig_len, dg, 32) == 1;
-	EVP_PKEY_CTX_free(ctx);
-	return ok;
+	return ossl_verify_md(pkey, EVP_sha256(), dg, 32, sig, sig_len);
 }
 
 /* ---- ioctl helpers ---------------------------------------------------- */
@@ -589,7 +466,7 @@ static bool sign_and_verify(uint8_t key, EVP_PKEY *pub, bool rsa,
 	ret = do_crypt(SCHSM_IOC_SIGN, key, rsa ? SCHSM_ALG_RSA_PKCS1_DI :
 		       SCHSM_ALG_ECDSA, in, n, sig, sizeof(sig), &c);
 	return tap_ok(!ret && c.sw == SCHSM_SW_OK && pub &&
-		      ossl_verify(pub, rsa, dg, sig, c.output.len),
+		      ossl_verify(pub, dg, sig, c.output.len),
 		      "%s: SIGN verified by openssl (ret %d sw %04x len %u)",
 		      what, ret, c.sw, c.output.len);
 }
@@ -661,7 +538,7 @@ static void test_keys(void)
 
 		sha256(msg, sizeof(msg), dg);
 		tap_ok(!ret && c.sw == SCHSM_SW_OK &&
-		       ossl_verify(rsa_pub, true, dg, out, c.output.len),
+		       ossl_verify(rsa_pub, dg, out, c.output.len),
 		       "RSA SIGN alg 33 (hash on card) verified by openssl (sw %04x)",
 		       c.sw);
 	}

@@ -807,7 +807,7 @@ int main(int argc, char **argv)
 	storm_size(&procs, &sigs);
 	test_storm(eckey, &ec, ec_info, procs, sigs);
 	if (have_rsa && key > 0)
-		test_storm(key, &rsa, rsa_info, 8, 25);
+		test_storm(key, &rsa, rsa_info, 16, 25);
 	test_use_counter();
 	if (have_rsa)
 		test_rsa4096();

@@ -30,6 +30,7 @@
 #define UNPLUG_PROCS		8
 #define UNPLUG_WARMUP		2	/* signatures each signer makes first */
 #define UNPLUG_LATER		3	/* signs each tries after the unplug */
+#define UNPLUG_DELAY_MS		"300"	/* the emulator's answer delay then */
 #define POLL_US			50000
 #define POLL_MAX		2400	/* bounds a wait for the device */
 
@@ -412,9 +413,13 @@ void test_unplug_storm(key_serial_t key, const struct tkey *k,
 	started = spawn(pids, UNPLUG_PROCS, unplug_signer, &j, b, 0);
 	while (started == UNPLUG_PROCS && !warmed_up(b, started))
 		usleep(POLL_US);
+	/* the token holds its answers back: the unplug meets an exchange */
+	tap_ok(vmctl("emu delay " UNPLUG_DELAY_MS) == 0,
+	       "emulator answers after " UNPLUG_DELAY_MS " ms from now on");
 	tap_ok(started == UNPLUG_PROCS && vmctl("unplug") == 0,
 	       "token unplugged while %u processes sign", started);
 	__atomic_store_n(&b->unplugged, 1, __ATOMIC_RELEASE);
+	tap_ok(vmctl("emu clear") == 0, "emulator delay cleared");
 	tap_ok(reap(pids, started) == started,
 	       "all signers returned (no hang) and exited cleanly");
 	check_unplug_errors(b, started);
