@@ -161,7 +161,7 @@ int pka_approval_encode(const struct pka_approval *a, uint8_t *out, size_t cap)
 	struct wbuf w;
 
 	if (n > PKA_WIRE_CHR_MAX || !printable_chr((const uint8_t *)a->chr, n) ||
-	    a->sig_len < PKA_WIRE_SIG_MIN || a->sig_len > PKA_WIRE_SIG_MAX)
+	    a->sig_len < PKA_WIRE_SIG_MIN || a->sig_len > PKA_WIRE_SIG_MAX || a->sig_len % 2)
 		return -EINVAL;
 	frame_open(&w, out, cap, PKA_MSG_APPROVAL);
 	put8(&w, PKA_WIRE_VERSION);

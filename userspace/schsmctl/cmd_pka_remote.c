@@ -175,7 +175,7 @@ static const char *conn_err_text(int err)
 	if (err == -ETIMEDOUT)
 		return "timed out";
 	if (err == -ECONNRESET)
-		return "closed the connection";
+		return "hung up without an approval";
 	if (err == -EMSGSIZE)
 		return "frame over the size limit";
 	if (err == -EPROTO)
