@@ -10,14 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../common/cvc.h"
 #include "emu.h"
 #include "frontend.h"
+#include "testpki.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: schsm-emu --state FILE [front-end] [options]\n"
 "       schsm-emu --state FILE --info\n"
+"       schsm-emu --export-root FILE\n"
 "\n"
 "A SmartCard-HSM (Nitrokey HSM 2, applet %d.%d) in software.  The whole token\n"
 "lives in FILE (created factory-fresh when missing; delete it to start over).\n"
@@ -34,6 +37,8 @@ static void usage(FILE *f)
 "  --timing fast|real  real: the latencies of a real token (default fast)\n"
 "  --pidfile FILE      write the PID once serving\n"
 "  --info              print serial, device CHR and state, then exit\n"
+"  --export-root FILE  write the test PKI's root CVC (the trust anchor of every\n"
+"                      emulated token's device chain, for key attest --root)\n"
 "  -v                  trace APDUs on stderr (PINs and shares hidden)\n"
 "  -h, --help          this text\n", APPLET_VERSION_MAJOR, APPLET_VERSION_MINOR);
 }
@@ -70,7 +75,7 @@ static void print_info(const struct applet *a)
 }
 
 enum { OPT_STATE = 256, OPT_VPCD, OPT_VSCARD, OPT_GADGET, OPT_UDC, OPT_FFS,
-       OPT_CONTROL, OPT_FAULT, OPT_TIMING, OPT_PIDFILE, OPT_INFO };
+       OPT_CONTROL, OPT_FAULT, OPT_TIMING, OPT_PIDFILE, OPT_INFO, OPT_EXPORT_ROOT };
 
 static const struct option long_opts[] = {
 	{ "state", required_argument, NULL, OPT_STATE },
@@ -84,12 +89,44 @@ static const struct option long_opts[] = {
 	{ "timing", required_argument, NULL, OPT_TIMING },
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 	{ "info", no_argument, NULL, OPT_INFO },
+	{ "export-root", required_argument, NULL, OPT_EXPORT_ROOT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
+/*
+ * The root CVC: self-signed, with the curve's domain parameters, as a
+ * verifier's trust anchor needs it (the DICA below inherits them).
+ */
+static int export_root(const char *path)
+{
+	const struct emu_pubkey *root = devid_builtin(TESTPKI_ROOT_CHR);
+	struct cvc_fields f;
+	struct tlvb cvc;
+	FILE *o;
+	int rc = 1;
+
+	if (!root)
+		return 1;
+	f = (struct cvc_fields){ .car = root->chr, .chr = root->chr, .pub = root->pkey,
+				 .oid = cvc_oid_ecdsa_sha256, .with_domain = true };
+	tlvb_init(&cvc);
+	if (!cvc_build(&cvc, &f, root->pkey, EVP_sha256(), false)) {
+		o = fopen(path, "wb");
+		if (o && fwrite(cvc.p, 1, cvc.len, o) == cvc.len)
+			rc = 0;
+		if (o && fclose(o))
+			rc = 1;
+	}
+	tlvb_free(&cvc);
+	if (rc)
+		perror(path);
+	return rc;
+}
+
 /* Returns -1 to go on, else the exit status. */
-static int parse_args(int argc, char **argv, struct emu_opts *o, bool *info)
+static int parse_args(int argc, char **argv, struct emu_opts *o, bool *info,
+		      const char **root_out)
 {
 	int c, frontends;
 
@@ -105,6 +142,7 @@ static int parse_args(int argc, char **argv, struct emu_opts *o, bool *info)
 		case OPT_FAULT: o->faults = optarg; break;
 		case OPT_PIDFILE: o->pidfile = optarg; break;
 		case OPT_INFO: *info = true; break;
+		case OPT_EXPORT_ROOT: *root_out = optarg; break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); return 0;
 		case OPT_TIMING:
@@ -126,6 +164,8 @@ static int parse_args(int argc, char **argv, struct emu_opts *o, bool *info)
 		fprintf(stderr, "schsm-emu: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
+	if (*root_out)
+		return -1;	/* needs no token */
 	if (!o->state) {
 		fprintf(stderr, "schsm-emu: --state FILE is required\n");
 		return 2;
@@ -146,12 +186,18 @@ int main(int argc, char **argv)
 {
 	struct emu_opts o = { 0 };
 	struct applet *a;
+	const char *root_out = NULL;
 	bool info = false;
 	int rc;
 
-	rc = parse_args(argc, argv, &o, &info);
+	rc = parse_args(argc, argv, &o, &info, &root_out);
 	if (rc >= 0)
 		return rc;
+	if (root_out) {
+		rc = export_root(root_out);
+		devid_cleanup();
+		return rc;
+	}
 	a = applet_open(o.state);
 	if (!a)
 		return 1;
