@@ -115,7 +115,8 @@ static int ccid_error_to_errno(u8 status, u8 error)
  *
  * Return: 0 for a complete reply, 1 if the reader asks for more time,
  * -EPROTO for a malformed or unexpected message, or the errno for a failed
- * command (-ENOMEDIUM no card, -ETIMEDOUT card mute, -EIO).
+ * command (-ENOMEDIUM no card, also when a reply reports success with the
+ * slot empty; -ETIMEDOUT card mute, -EIO).  @r is filled in either case.
  */
 int ccid_parse_reply(const u8 *msg, size_t len, u8 type, u8 slot, u8 seq,
 		     struct ccid_reply *r)
@@ -139,6 +140,13 @@ int ccid_parse_reply(const u8 *msg, size_t len, u8 type, u8 slot, u8 seq,
 
 	switch (r->status & CCID_CMD_STATUS_MASK) {
 	case 0:
+		/*
+		 * "Processed, no ICC present": QEMU's usb-ccid answers an
+		 * exchange in flight so when its card goes (device_del,
+		 * CardRemove).  Only the slot status itself is an answer.
+		 */
+		if ((r->status & CCID_ICC_STATUS_MASK) == CCID_ICC_ABSENT)
+			return -ENOMEDIUM;
 		return 0;
 	case CCID_CMD_TIME_EXT:
 		return 1;
@@ -244,9 +252,12 @@ int ccid_power_on(struct ccid_port *p, u8 *atr, size_t cap, size_t *atr_len,
 int ccid_power_off(struct ccid_port *p, unsigned int timeout_ms)
 {
 	struct ccid_reply r;
+	int rc;
 
-	return ccid_command(p, CCID_PC_POWER_OFF, CCID_RDR_SLOT_STATUS, NULL, 0,
-			    0, 0, timeout_ms, &r);
+	rc = ccid_command(p, CCID_PC_POWER_OFF, CCID_RDR_SLOT_STATUS, NULL, 0,
+			  0, 0, timeout_ms, &r);
+	/* an empty slot is powered off too */
+	return rc == -ENOMEDIUM ? 0 : rc;
 }
 
 /**

@@ -22,6 +22,14 @@
  * ccid-card-passthru on the same connection), then answer each APDU.  QEMU
  * answers every Init with an Init, so answering Inits with Inits would
  * never end.  When QEMU disconnects we wait for the next connection.
+ *
+ * Hot-unplug: QEMU 7.2 keeps a ccid-card-passthru's chardev handler after
+ * device_del has taken the card off its bus, and a message arriving in that
+ * window is handed to the departed reader: QEMU segfaults.  So before the
+ * bench's QMP device_del, the control line "unplug" makes us go quiet (no
+ * answer to anything, the APDU in flight included) and returns only once
+ * QEMU has answered an Init we sent, i.e. has read everything we sent
+ * before.  The Init of the next hot-added card ends the quiet.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -70,8 +78,9 @@ struct vscard {
 	int conn;			/* QEMU, or -1 */
 	unsigned int init_answers;	/* QEMU Inits still owed for ours */
 	bool reader_added;		/* on this connection */
-	bool plugged;			/* reader attached ("unplug" clears) */
 	bool present;			/* card in the reader */
+	bool quiet;			/* device_del coming: send nothing */
+	bool init_sync;			/* our Init's answer still owed */
 	uint8_t *cmd, *rsp;
 };
 
@@ -167,8 +176,6 @@ static int vsc_send_atr(struct vscard *v)
 /* ReaderAdd, and the ATR if a card is in: what QEMU needs to see a card. */
 static int vsc_attach(struct vscard *v)
 {
-	if (!v->plugged)
-		return 0;
 	if (vsc_send(v, VSC_READER_ADD, VSC_UNDEFINED_READER,
 		     (const uint8_t *)VSC_READER_NAME,
 		     strlen(VSC_READER_NAME)))
@@ -179,6 +186,16 @@ static int vsc_attach(struct vscard *v)
 
 static void vsc_on_init(struct vscard *v)
 {
+	if (v->init_sync) {
+		v->init_sync = false;
+		return;
+	}
+	if (v->quiet) {
+		/* a hot-added card on the same connection */
+		v->quiet = false;
+		vsc_attach(v);
+		return;
+	}
 	if (v->reader_added && v->init_answers) {
 		v->init_answers--;
 		return;
@@ -192,9 +209,11 @@ static void vsc_on_apdu(struct vscard *v, size_t len)
 	unsigned int delay;
 	size_t rlen;
 
-	if (faults_hung(&v->faults))
+	if (v->quiet || faults_hung(&v->faults)) {
+		OPENSSL_cleanse(v->cmd, len);
 		return;
-	if (!v->present || !v->plugged) {
+	}
+	if (!v->present) {
 		uint8_t code[4];
 
 		put_be32(code, VSC_GENERAL_ERROR);
@@ -256,7 +275,8 @@ static int vsc_receive(struct vscard *v)
 		vsc_on_apdu(v, len);
 		break;
 	case VSC_FLUSH:
-		vsc_send(v, VSC_FLUSH_COMPLETE, VSC_READER_ID, NULL, 0);
+		if (!v->quiet)
+			vsc_send(v, VSC_FLUSH_COMPLETE, VSC_READER_ID, NULL, 0);
 		break;
 	case VSC_ERROR:
 		/* QEMU's acknowledgements: code 0 is success. */
@@ -270,13 +290,45 @@ static int vsc_receive(struct vscard *v)
 	return v->conn < 0 ? -1 : 0;
 }
 
+/*
+ * Go quiet before QEMU's device_del (see the top of this file): send an
+ * Init and read QEMU's messages, answering none, until its answer arrives.
+ */
+#define VSC_SYNC_TIMEOUT_MS	10000
+
+static int vsc_quiesce(struct vscard *v, char *err, size_t errlen)
+{
+	struct pollfd p = { .events = POLLIN };
+
+	v->quiet = true;
+	v->reader_added = false;
+	v->init_answers = 0;
+	if (v->conn < 0)
+		return 0;
+	v->init_sync = true;
+	if (vsc_send_init(v)) {
+		v->init_sync = false;
+		return 0;	/* QEMU is gone: nothing can reach it */
+	}
+	while (v->init_sync && v->conn >= 0) {
+		p.fd = v->conn;
+		if (poll(&p, 1, VSC_SYNC_TIMEOUT_MS) <= 0) {
+			v->init_sync = false;
+			snprintf(err, errlen, "QEMU did not answer our Init");
+			return -1;
+		}
+		if (vsc_receive(v))
+			vsc_disconnect(v);
+	}
+	v->init_sync = false;
+	return 0;
+}
+
 static int vsc_action(void *ctx, enum fault_action act, char *err,
 		      size_t errlen)
 {
 	struct vscard *v = ctx;
 
-	(void)err;
-	(void)errlen;
 	switch (act) {
 	case FAULT_ACT_REMOVE:
 		if (!v->present)
@@ -297,18 +349,14 @@ static int vsc_action(void *ctx, enum fault_action act, char *err,
 			vsc_send_atr(v);
 		return 0;
 	case FAULT_ACT_UNPLUG:
-		if (!v->plugged)
-			return 0;
-		v->plugged = false;
+		/* QEMU removes the reader (device_del); a new one comes with
+		 * its own Init and gets ReaderAdd + ATR then */
 		applet_reset(v->applet);
-		if (v->reader_added)
-			vsc_send(v, VSC_READER_REMOVE, VSC_READER_ID, NULL, 0);
-		v->reader_added = false;
-		return 0;
+		return vsc_quiesce(v, err, errlen);
 	case FAULT_ACT_REPLUG:
-		if (v->plugged)
+		if (!v->quiet)
 			return 0;
-		v->plugged = true;
+		v->quiet = false;
 		return v->conn >= 0 ? vsc_attach(v) : 0;
 	}
 	return -1;
@@ -404,7 +452,7 @@ int vscard_run(struct applet *a, const struct emu_opts *o)
 {
 	struct vscard v = {
 		.applet = a, .opts = o, .conn = -1,
-		.plugged = true, .present = true,
+		.present = true,
 	};
 	int lfd = -1, cfd = -1, sfd = -1, rc = 1;
 	sigset_t set;

@@ -9,7 +9,9 @@
  *   vmhelper agent VMCTL_SOCK QMP_SOCK EMU_CONTROL          (host, qemu-ccid)
  *	Listen on VMCTL_SOCK for QEMU's vmctl virtio-serial chardev; serve the
  *	guest's requests, one line each, one reply line each:
- *	  "vm unplug"  -> QMP device_del of the usb-ccid reader, after DEVICE_DELETED
+ *	  "vm unplug"  -> the emulator goes quiet ("unplug" on its control
+ *	                  socket), then QMP device_del of the usb-ccid reader;
+ *	                  answered after the reply and DEVICE_DELETED
  *	  "vm replug"  -> QMP device_add of a new usb-ccid + ccid-card-passthru
  *	  "emu LINE"   -> LINE to the emulator's control socket, its reply back
  *	Replies are "ok[ TEXT]" or "error TEXT".
@@ -236,17 +238,57 @@ static int qmp_exec(struct qmp *q, const char *cmd)
 	return qmp_wait(q, "\"return\"", NULL);
 }
 
-static void vm_unplug(struct qmp *q, char *reply, size_t len)
+/*
+ * device_del of a USB device completes inside the command, so QEMU may send
+ * DEVICE_DELETED before the command's reply as well as after it: wait for
+ * both, in any order.
+ */
+static int qmp_device_del(struct qmp *q, const char *id)
 {
-	char cmd[256], dev[64];
+	char cmd[256], dev[64], line[LINE_MAX_LEN];
+	bool returned = false, deleted = false;
 
-	snprintf(dev, sizeof(dev), "\"ccid%d\"", q->generation);
+	snprintf(dev, sizeof(dev), "\"%s\"", id);
 	snprintf(cmd, sizeof(cmd),
 		 "{\"execute\":\"device_del\",\"arguments\":{\"id\":%s}}", dev);
-	/* device_del returns at once; the device is gone at DEVICE_DELETED. */
-	if (qmp_open(q) < 0 || qmp_exec(q, cmd) < 0 ||
-	    qmp_wait(q, "DEVICE_DELETED", dev) < 0)
-		snprintf(reply, len, "error device_del ccid%d failed", q->generation);
+	fprintf(stderr, "qmp> %s\n", cmd);
+	if (write_line(q->fd, cmd) < 0)
+		return -1;
+	while (!returned || !deleted) {
+		if (read_line(q->fd, line, sizeof(line)) < 0)
+			return -1;
+		fprintf(stderr, "qmp< %s\n", line);
+		if (strstr(line, "\"error\""))
+			return -1;
+		if (strstr(line, "\"return\""))
+			returned = true;
+		else if (strstr(line, "DEVICE_DELETED") && strstr(line, dev))
+			deleted = true;
+	}
+	return 0;
+}
+
+/*
+ * QEMU 7.2's ccid-card-passthru still reads its chardev after device_del
+ * took the card off the bus, and hands what arrives to the departed reader
+ * (a segfault).  The emulator therefore goes quiet first: it answers
+ * "ok" to "unplug" once QEMU has read everything it sent, and sends
+ * nothing more until the next hot-added card introduces itself.
+ */
+static void vm_unplug(struct qmp *q, const char *emu_ctl, char *reply,
+		      size_t len)
+{
+	char id[32], emu_reply[LINE_MAX_LEN - 64];
+
+	snprintf(id, sizeof(id), "ccid%d", q->generation);
+	if (socket_request(emu_ctl, "unplug", emu_reply, sizeof(emu_reply)) < 0 ||
+	    strcmp(emu_reply, "ok") != 0) {
+		snprintf(reply, len, "error emulator unplug: %s",
+			 emu_reply[0] ? emu_reply : strerror(errno));
+		return;
+	}
+	if (qmp_open(q) < 0 || qmp_device_del(q, id) < 0)
+		snprintf(reply, len, "error device_del %s failed", id);
 	else
 		snprintf(reply, len, "ok");
 }
@@ -281,7 +323,7 @@ static void agent_request(struct qmp *q, const char *emu_ctl, const char *line,
 	char emu_reply[LINE_MAX_LEN - 8];
 
 	if (strcmp(line, "vm unplug") == 0) {
-		vm_unplug(q, reply, len);
+		vm_unplug(q, emu_ctl, reply, len);
 	} else if (strcmp(line, "vm replug") == 0) {
 		vm_replug(q, reply, len);
 	} else if (strncmp(line, "emu ", 4) == 0) {
