@@ -94,8 +94,12 @@ static size_t sig_cap(key_serial_t key, const char *info)
 {
 	struct keyctl_pkey_query q;
 
-	if (keyctl_pkey_query(key, info, &q) < 0 || q.max_sig_size > 512)
+	if (keyctl_pkey_query(key, info, &q) < 0)
 		return 0;
+	if (q.max_sig_size > 512) {
+		errno = EMSGSIZE;
+		return 0;
+	}
 	return q.max_sig_size;
 }
 
