@@ -166,8 +166,6 @@ static SSL_CTX *tls13_ctx(const SSL_METHOD *m)
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
-	if (ctx)
-		SSL_CTX_set_mode(ctx, SSL_MODE_AUTO_RETRY);
 	return ctx;
 }
 
@@ -203,35 +201,67 @@ SSL_CTX *pka_tls_client_ctx(void)
 	return ctx;
 }
 
-/* Bound the next blocking read/write by what is left until the deadline. */
-static int arm_timeout(struct pka_conn *c)
+/*
+ * The socket is non-blocking: every TLS call that wants to read or write
+ * waits in poll() for at most what is left until the connection's one
+ * deadline, so a peer trickling bytes cannot stretch it.
+ */
+static int wait_io(struct pka_conn *c, int want)
 {
+	struct pollfd p = { .fd = c->fd };
 	uint64_t now = pka_now_ms();
-	struct timeval tv;
+	int n;
 
+	if (want == SSL_ERROR_WANT_READ)
+		p.events = POLLIN;
+	else if (want == SSL_ERROR_WANT_WRITE)
+		p.events = POLLOUT;
+	else
+		return -EPROTO;
 	if (now >= c->deadline_ms)
 		return -ETIMEDOUT;
-	tv.tv_sec = (time_t)((c->deadline_ms - now) / 1000);
-	tv.tv_usec = (suseconds_t)((c->deadline_ms - now) % 1000) * 1000;
-	if (setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
-	    setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
+	n = poll(&p, 1, (int)(c->deadline_ms - now));
+	if (n == 0)
+		return -ETIMEDOUT;
+	if (n < 0 && errno != EINTR)
 		return -errno;
 	return 0;
 }
 
-static int ssl_errno(struct pka_conn *c, int ret)
+static int ssl_fail(int e)
 {
-	int e = SSL_get_error(c->ssl, ret);
-
 	ERR_clear_error();
 	if (e == SSL_ERROR_ZERO_RETURN)
 		return -ECONNRESET;
-	if (e == SSL_ERROR_SYSCALL || e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || pka_now_ms() >= c->deadline_ms)
-			return -ETIMEDOUT;
+	if (e == SSL_ERROR_SYSCALL)
 		return errno ? -errno : -ECONNRESET;
-	}
 	return -EPROTO;
+}
+
+enum tls_op { OP_ACCEPT, OP_CONNECT, OP_READ, OP_WRITE };
+
+/* One TLS operation to completion, or an error, by the deadline. */
+static int tls_do(struct pka_conn *c, enum tls_op op, void *buf, size_t len, size_t *done)
+{
+	int ret, e, err;
+
+	for (;;) {
+		errno = 0;
+		switch (op) {
+		case OP_ACCEPT: ret = SSL_accept(c->ssl); break;
+		case OP_CONNECT: ret = SSL_connect(c->ssl); break;
+		case OP_READ: ret = SSL_read_ex(c->ssl, buf, len, done); break;
+		default: ret = SSL_write_ex(c->ssl, buf, len, done); break;
+		}
+		if (ret == 1)
+			return 0;
+		e = SSL_get_error(c->ssl, ret);
+		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+			return ssl_fail(e);
+		err = wait_io(c, e);
+		if (err)
+			return err;
+	}
 }
 
 static void peer_name(int fd, char *out, size_t cap)
@@ -250,22 +280,19 @@ static void peer_name(int fd, char *out, size_t cap)
 
 static int tls_start(SSL_CTX *ctx, int fd, uint64_t deadline_ms, struct pka_conn *c, int server)
 {
-	int ret, err;
+	int flags;
 
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
 	c->deadline_ms = deadline_ms;
 	peer_name(fd, c->peer, sizeof(c->peer));
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK))
+		return -errno;
 	c->ssl = SSL_new(ctx);
 	if (!c->ssl || SSL_set_fd(c->ssl, fd) != 1)
 		return -ENOMEM;
-	/* a handshake is a few reads, each bounded by what is left */
-	err = arm_timeout(c);
-	if (err)
-		return err;
-	errno = 0;
-	ret = server ? SSL_accept(c->ssl) : SSL_connect(c->ssl);
-	return ret == 1 ? 0 : ssl_errno(c, ret);
+	return tls_do(c, server ? OP_ACCEPT : OP_CONNECT, NULL, 0, NULL);
 }
 
 int pka_tls_accept(SSL_CTX *ctx, int fd, uint64_t deadline_ms, struct pka_conn *c)
@@ -280,31 +307,23 @@ int pka_tls_connect(SSL_CTX *ctx, int fd, uint64_t deadline_ms, struct pka_conn 
 
 int pka_frame_send(struct pka_conn *c, const uint8_t *frame, size_t len)
 {
-	size_t done;
-	int err = arm_timeout(c), ret;
+	size_t done = 0;
+	int err = tls_do(c, OP_WRITE, (void *)frame, len, &done);
 
-	if (err)
-		return err;
-	errno = 0;
-	ret = SSL_write_ex(c->ssl, frame, len, &done);
-	if (ret != 1 || done != len)
-		return ssl_errno(c, ret);
-	return 0;
+	if (!err && done != len)
+		err = -EIO;
+	return err;
 }
 
 static int read_exact(struct pka_conn *c, uint8_t *buf, size_t len)
 {
 	size_t got, n;
-	int err, ret;
+	int err;
 
 	for (got = 0; got < len; got += n) {
-		err = arm_timeout(c);
+		err = tls_do(c, OP_READ, buf + got, len - got, &n);
 		if (err)
 			return err;
-		errno = 0;
-		ret = SSL_read_ex(c->ssl, buf + got, len - got, &n);
-		if (ret != 1)
-			return ssl_errno(c, ret);
 	}
 	return 0;
 }
@@ -324,9 +343,8 @@ int pka_frame_recv(struct pka_conn *c, uint8_t *type, uint8_t *payload, size_t *
 void pka_conn_close(struct pka_conn *c)
 {
 	if (c->ssl) {
-		/* best effort, bounded like every other write */
-		if (!arm_timeout(c))
-			SSL_shutdown(c->ssl);
+		/* best effort and non-blocking: one close_notify, no waiting */
+		SSL_shutdown(c->ssl);
 		SSL_free(c->ssl);
 		c->ssl = NULL;
 	}
