@@ -159,6 +159,8 @@ static int blob_check_token(const struct schsm_blob *o, const char *serial)
 	else
 		ret = schsm_card_read_pubkey(chip, o->key_id, &buf, &pk);
 	schsm_put_ops(chip);
+	if (ret == -ENOMEDIUM)	/* card removed meanwhile: as in key_card_op */
+		ret = -ENODEV;
 	if (!ret && !pub_matches(o, &pk))
 		ret = -EKEYREJECTED;
 	kfree(buf);
@@ -393,6 +395,13 @@ static int key_card_op(const struct schsm_key *sk, bool sign, u8 alg,
 	schsm_put_ops(chip);
 	if (!ret)
 		ret = schsm_card_sw_to_errno(sw);
+	/*
+	 * The card left the reader during the exchange (QEMU's usb-ccid
+	 * removes it just before the reader on unplug): to a key user that
+	 * is the token gone, as for a key whose token is not found.
+	 */
+	if (ret == -ENOMEDIUM)
+		ret = -ENODEV;
 out_put:
 	schsm_chip_put(chip);
 	return ret;

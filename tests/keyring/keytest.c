@@ -750,6 +750,7 @@ int main(int argc, char **argv)
 	uint8_t blob[2048];
 	key_serial_t key = -1, eckey = -1;
 	unsigned int procs, sigs;
+	unsigned long rounds;
 	bool have_rsa, ok;
 	size_t len;
 	int err;
@@ -796,7 +797,10 @@ int main(int argc, char **argv)
 	if (have_rsa)
 		test_rsa4096();
 	test_reinsert(eckey, &ec, ec_info);
-	test_unplug_storm(eckey, &ec, ec_info);
+	rounds = getenv("SCHSM_UNPLUG_ROUNDS") ?
+		 strtoul(getenv("SCHSM_UNPLUG_ROUNDS"), NULL, 10) : 1;
+	while (rounds--)
+		test_unplug_storm(eckey, &ec, ec_info);
 	tap_ok(keyctl_clear(KEY_SPEC_SESSION_KEYRING) == 0,
 	       "unlink the token keys (clear the session keyring)");
 	test_module_release();
