@@ -177,8 +177,9 @@ SSL_CTX *pka_tls_server_ctx(const char *cn, X509 **cert)
 
 	if (x)
 		ctx = tls13_ctx(TLS_server_method());
+	/* one exchange per connection: no session tickets, no resumption */
 	if (ctx && (SSL_CTX_use_certificate(ctx, x) != 1 || SSL_CTX_use_PrivateKey(ctx, key) != 1 ||
-		    SSL_CTX_check_private_key(ctx) != 1)) {
+		    SSL_CTX_check_private_key(ctx) != 1 || SSL_CTX_set_num_tickets(ctx, 0) != 1)) {
 		SSL_CTX_free(ctx);
 		ctx = NULL;
 	}
