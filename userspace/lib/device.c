@@ -11,12 +11,41 @@
 
 #include "device.h"
 
-#define PTR(p) ((__u64)(uintptr_t)(p))
-
-static int do_ioctl(struct schsm_dev *dev, unsigned long req, void *arg)
+/*
+ * One ioctl.  Every ABI struct begins with its __u32 size (linux/schsm.h),
+ * which the kernel checks against what it knows: set it here, once.
+ */
+static int dev_call(struct schsm_dev *dev, unsigned long req, void *arg, size_t size)
 {
+	__u32 sz = (__u32)size;
+
+	memcpy(arg, &sz, sizeof(sz));
 	if (ioctl(dev->fd, req, arg) < 0)
 		return -errno;
+	return 0;
+}
+
+/* Describe a caller buffer; the ABI carries 32-bit lengths. */
+static int set_buf(struct schsm_buf *b, const void *p, size_t len)
+{
+	if (len > UINT32_MAX)
+		return -E2BIG;
+	b->ptr = (__u64)(uintptr_t)p;
+	b->len = (__u32)len;
+	return 0;
+}
+
+/*
+ * After a call that fills a caller buffer: the kernel reports the length it
+ * wrote, which must fit what the caller offered (*len, updated on success).
+ */
+static int buf_result(int err, const struct schsm_buf *b, size_t *len)
+{
+	if (err)
+		return err;
+	if (b->len > *len)
+		return -EPROTO;
+	*len = b->len;
 	return 0;
 }
 
@@ -41,15 +70,13 @@ void schsm_dev_close(struct schsm_dev *dev)
 int schsm_get_info(struct schsm_dev *dev, struct schsm_info *info)
 {
 	memset(info, 0, sizeof(*info));
-	info->size = sizeof(*info);
-	return do_ioctl(dev, SCHSM_IOC_GET_INFO, info);
+	return dev_call(dev, SCHSM_IOC_GET_INFO, info, sizeof(*info));
 }
 
 int schsm_get_status(struct schsm_dev *dev, struct schsm_status *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	return do_ioctl(dev, SCHSM_IOC_STATUS, st);
+	return dev_call(dev, SCHSM_IOC_STATUS, st, sizeof(*st));
 }
 
 static int pin_call(struct schsm_dev *dev, unsigned long req, uint32_t ref,
@@ -60,13 +87,12 @@ static int pin_call(struct schsm_dev *dev, unsigned long req, uint32_t ref,
 	int err;
 
 	memset(&p, 0, sizeof(p));
-	p.size = sizeof(p);
 	p.ref = ref;
-	p.old.ptr = PTR(old);
-	p.old.len = (__u32)oldlen;
-	p.pin.ptr = PTR(pin);
-	p.pin.len = (__u32)len;
-	err = do_ioctl(dev, req, &p);
+	err = set_buf(&p.old, old, oldlen);
+	if (!err)
+		err = set_buf(&p.pin, pin, len);
+	if (!err)
+		err = dev_call(dev, req, &p, sizeof(p));
 	res->sw = p.sw;
 	res->tries_left = p.tries_left;
 	return err;
@@ -81,7 +107,7 @@ int schsm_login(struct schsm_dev *dev, const uint8_t *pin, size_t len,
 
 int schsm_logout(struct schsm_dev *dev)
 {
-	return do_ioctl(dev, SCHSM_IOC_LOGOUT, NULL);
+	return ioctl(dev->fd, SCHSM_IOC_LOGOUT, NULL) < 0 ? -errno : 0;
 }
 
 int schsm_change_pin(struct schsm_dev *dev, uint32_t ref,
@@ -100,8 +126,7 @@ int schsm_unblock_pin(struct schsm_dev *dev, const uint8_t so_pin[SCHSM_SO_PIN_L
 
 int schsm_initialize(struct schsm_dev *dev, struct schsm_init *init)
 {
-	init->size = sizeof(*init);
-	return do_ioctl(dev, SCHSM_IOC_INITIALIZE, init);
+	return dev_call(dev, SCHSM_IOC_INITIALIZE, init, sizeof(*init));
 }
 
 int schsm_dkek_import(struct schsm_dev *dev, const uint8_t share[SCHSM_DKEK_SHARE_LEN],
@@ -110,9 +135,8 @@ int schsm_dkek_import(struct schsm_dev *dev, const uint8_t share[SCHSM_DKEK_SHAR
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	out->size = sizeof(*out);
 	memcpy(out->share, share, SCHSM_DKEK_SHARE_LEN);
-	err = do_ioctl(dev, SCHSM_IOC_DKEK_IMPORT, out);
+	err = dev_call(dev, SCHSM_IOC_DKEK_IMPORT, out, sizeof(*out));
 	OPENSSL_cleanse(out->share, sizeof(out->share));
 	return err;
 }
@@ -122,8 +146,7 @@ int schsm_key_list(struct schsm_dev *dev, struct schsm_key_list *list)
 	int err;
 
 	memset(list, 0, sizeof(*list));
-	list->size = sizeof(*list);
-	err = do_ioctl(dev, SCHSM_IOC_KEY_LIST, list);
+	err = dev_call(dev, SCHSM_IOC_KEY_LIST, list, sizeof(*list));
 	if (!err && list->count > SCHSM_MAX_KEYS)
 		return -EPROTO;
 	return err;
@@ -132,15 +155,13 @@ int schsm_key_list(struct schsm_dev *dev, struct schsm_key_list *list)
 int schsm_key_generate(struct schsm_dev *dev, struct schsm_keygen *kg,
 		       uint8_t *req, size_t *reqlen)
 {
-	int err;
+	int err = set_buf(&kg->request, req, *reqlen);
 
-	kg->size = sizeof(*kg);
-	kg->request.ptr = PTR(req);
-	kg->request.len = (__u32)*reqlen;
-	err = do_ioctl(dev, SCHSM_IOC_KEY_GENERATE, kg);
-	if (!err && kg->request.len > *reqlen)
-		return -EPROTO;
-	*reqlen = err ? 0 : kg->request.len;
+	if (!err)
+		err = dev_call(dev, SCHSM_IOC_KEY_GENERATE, kg, sizeof(*kg));
+	err = buf_result(err, &kg->request, reqlen);
+	if (err)
+		*reqlen = 0;
 	return err;
 }
 
@@ -151,17 +172,12 @@ static int wrap_call(struct schsm_dev *dev, unsigned long req, uint8_t key_id,
 	int err;
 
 	memset(&w, 0, sizeof(w));
-	w.size = sizeof(w);
 	w.key_id = key_id;
-	w.blob.ptr = PTR(blob);
-	w.blob.len = (__u32)*len;
-	err = do_ioctl(dev, req, &w);
-	*sw = w.sw;
-	if (!err && w.blob.len > *len)
-		return -EPROTO;
+	err = set_buf(&w.blob, blob, *len);
 	if (!err)
-		*len = w.blob.len;
-	return err;
+		err = dev_call(dev, req, &w, sizeof(w));
+	*sw = w.sw;
+	return buf_result(err, &w.blob, len);
 }
 
 int schsm_key_wrap(struct schsm_dev *dev, uint8_t key_id, uint8_t *blob,
@@ -186,40 +202,34 @@ int schsm_sign(struct schsm_dev *dev, uint8_t key_id, uint8_t alg,
 	int err;
 
 	memset(&c, 0, sizeof(c));
-	c.size = sizeof(c);
 	c.key_id = key_id;
 	c.algorithm = alg;
-	c.input.ptr = PTR(in);
-	c.input.len = (__u32)inlen;
-	c.output.ptr = PTR(out);
-	c.output.len = (__u32)*outlen;
-	err = do_ioctl(dev, SCHSM_IOC_SIGN, &c);
-	*sw = c.sw;
-	if (!err && c.output.len > *outlen)
-		return -EPROTO;
+	err = set_buf(&c.input, in, inlen);
 	if (!err)
-		*outlen = c.output.len;
-	return err;
+		err = set_buf(&c.output, out, *outlen);
+	if (!err)
+		err = dev_call(dev, SCHSM_IOC_SIGN, &c, sizeof(c));
+	*sw = c.sw;
+	return buf_result(err, &c.output, outlen);
 }
 
+/* len may be NULL (DELETE carries no data) */
 static int file_call(struct schsm_dev *dev, unsigned long req, uint16_t fid,
 		     const uint8_t *buf, size_t *len, uint16_t *sw)
 {
+	size_t none = 0;
 	struct schsm_file f;
 	int err;
 
+	if (!len)
+		len = &none;
 	memset(&f, 0, sizeof(f));
-	f.size = sizeof(f);
 	f.fid = fid;
-	f.data.ptr = PTR(buf);
-	f.data.len = len ? (__u32)*len : 0;
-	err = do_ioctl(dev, req, &f);
+	err = set_buf(&f.data, buf, *len);
+	if (!err)
+		err = dev_call(dev, req, &f, sizeof(f));
 	*sw = f.sw;
-	if (!err && len && f.data.len > *len)
-		return -EPROTO;
-	if (!err && len)
-		*len = f.data.len;
-	return err;
+	return buf_result(err, &f.data, len);
 }
 
 int schsm_file_read(struct schsm_dev *dev, uint16_t fid, uint8_t *buf,
@@ -248,22 +258,16 @@ int schsm_enum_objects(struct schsm_dev *dev, uint8_t *buf, size_t *len,
 	int err;
 
 	memset(&e, 0, sizeof(e));
-	e.size = sizeof(e);
-	e.fids.ptr = PTR(buf);
-	e.fids.len = (__u32)*len;
-	err = do_ioctl(dev, SCHSM_IOC_ENUM_OBJECTS, &e);
-	*sw = e.sw;
-	if (!err && e.fids.len > *len)
-		return -EPROTO;
+	err = set_buf(&e.fids, buf, *len);
 	if (!err)
-		*len = e.fids.len;
-	return err;
+		err = dev_call(dev, SCHSM_IOC_ENUM_OBJECTS, &e, sizeof(e));
+	*sw = e.sw;
+	return buf_result(err, &e.fids, len);
 }
 
 int schsm_pka_register(struct schsm_dev *dev, struct schsm_pka_register *reg)
 {
-	reg->size = sizeof(*reg);
-	return do_ioctl(dev, SCHSM_IOC_PKA_REGISTER, reg);
+	return dev_call(dev, SCHSM_IOC_PKA_REGISTER, reg, sizeof(*reg));
 }
 
 int schsm_pka_challenge(struct schsm_dev *dev, uint8_t *chal, size_t len,
@@ -273,10 +277,9 @@ int schsm_pka_challenge(struct schsm_dev *dev, uint8_t *chal, size_t len,
 	int err;
 
 	memset(&c, 0, sizeof(c));
-	c.size = sizeof(c);
-	c.challenge.ptr = PTR(chal);
-	c.challenge.len = (__u32)len;
-	err = do_ioctl(dev, SCHSM_IOC_PKA_CHALLENGE, &c);
+	err = set_buf(&c.challenge, chal, len);
+	if (!err)
+		err = dev_call(dev, SCHSM_IOC_PKA_CHALLENGE, &c, sizeof(c));
 	*sw = c.sw;
 	if (!err && *sw == SCHSM_SW_OK && c.challenge.len != len)
 		return -EPROTO;
@@ -288,15 +291,16 @@ int schsm_pka_authenticate(struct schsm_dev *dev, const char *chr,
 			   struct schsm_pka_auth *out)
 {
 	size_t n = strlen(chr);
+	int err;
 
 	if (n >= sizeof(out->chr))
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
-	out->size = sizeof(*out);
 	memcpy(out->chr, chr, n);
-	out->signature.ptr = PTR(sig);
-	out->signature.len = (__u32)siglen;
-	return do_ioctl(dev, SCHSM_IOC_PKA_AUTH, out);
+	err = set_buf(&out->signature, sig, siglen);
+	if (!err)
+		err = dev_call(dev, SCHSM_IOC_PKA_AUTH, out, sizeof(*out));
+	return err;
 }
 
 const char *schsm_sw_text(uint16_t sw)
