@@ -17,7 +17,7 @@ WORK=$(mktemp -d)
 CTL=$top/userspace/bin/schsmctl-san	# ASan/UBSan build
 export ASAN_OPTIONS=detect_leaks=1
 export PIN=648219 SO=3537363231383830
-PORT=4433 PORT2=4434
+PORT=4433 PORT2=4434 PORT3=4435
 SERVE_PID='' SILENT_PID=''
 
 cleanup() {
@@ -195,21 +195,66 @@ ok "the signature verifies with key 5's public key (openssl)" \
 ok "logout ends the activation: key 5 locked again" \
 	bash -c "'$CTL' -d /dev/schsm0 logout >/dev/null; '$CTL' -d /dev/schsm0 key sign 5 --alg ecdsa-sha256 --in '$WORK/msg' --out '$WORK/x' 2>/dev/null; test \$? -eq 4"
 
-# --- a timeout: nobody approves, one peer connects and stays silent ----------
+# --- session 2: a byte-level replay, a silent peer, the timeout --------------
+# peer.py is a scripted custodian (Python's TLS, its own framing) that sends
+# what pka approve --connect never would.
+peer() {	# peer NS PORT MODE ARGS... : prints the server's RESULT
+	local ns=$1 port=$2
+	shift 2
+	ip netns exec "$ns" python3 "$top/tests/pka-remote/peer.py" "10.77.${ns#pkac}.1" "$port" "$@"
+}
+peer_status() {	# peer_status WANT NS PORT MODE ARGS...
+	local want=$1 got
+	shift
+	got=$(peer "$@" 2>"$WORK/peer.err")
+	case $got in "status $want "*) return 0 ;; esac
+	echo "# peer: expected status $want, got '$got' $(tail -n 1 "$WORK/peer.err")"
+	return 1
+}
 PORT=$PORT2
 ok "pka serve --timeout 15 listens" start_serve "$PORT2" 15
+ok "custodian 3's token signs the challenge, a scripted peer sends it: accepted (status 0)" \
+	peer_status 0 pkac3 "$PORT2" capture "$WORK/c3.pka" "$CTL" /dev/schsm3 1 "$WORK/c3.frame"
+ok "the same APPROVAL bytes sent again: replay refused (status 1)" \
+	peer_status 1 pkac3 "$PORT2" resend "$WORK/c3.frame"
+ok "the server logged that replay" serve_log_has "refused replay: key"
 ip netns exec pkac1 bash -c "exec 3<>/dev/tcp/10.77.1.1/$PORT2; sleep 60" 2>/dev/null &
 SILENT_PID=$!
 ok "the server gives up: exit 4" wait_serve 4
 kill "$SILENT_PID" 2>/dev/null
 wait "$SILENT_PID" 2>/dev/null
 SILENT_PID=''
-ok "server log: the silent connection timed out" serve_log_has "timed out"
-ok "server log: the activation timed out" serve_log_has "timeout after 15 s: 0 of 2"
+ok "server log: the silent connection timed out" serve_log_has "handshake: timed out"
+ok "server log: the activation timed out with 1 of 2" serve_log_has "timeout after 15 s: 1 of 2"
 sed 's/^/# serve: /' "$WORK/serve.log"
-ok "after the timeout a custodian gets no answer (connection refused)" \
+ok "after the timeout a custodian gets no answer (connection refused, exit 1)" \
 	bash -c "ip netns exec pkac1 '$CTL' -d /dev/schsm1 pka approve --connect 10.77.1.1:$PORT2 --yes --key 1 2>/dev/null; test \$? -eq 1"
-ok "key 5 stays locked" \
+ok "key 5 stays locked (1 of 2 is not the quorum)" \
 	bash -c "'$CTL' -d /dev/schsm0 key sign 5 --alg ecdsa-sha256 --in '$WORK/msg' --out '$WORK/x' 2>/dev/null; test \$? -eq 4"
+
+# --- session 3: hostile approvals, then the quorum on the same challenge ----
+PORT=$PORT3
+ok "pka serve listens again (a new challenge)" start_serve "$PORT3" 900
+ok "session 2's approval replayed into session 3: refused by the token (status 3)" \
+	peer_status 3 pkac3 "$PORT3" resend "$WORK/c3.frame"
+ok "the server logged it as a wrong signature / stale challenge" \
+	serve_log_has "refused signature of key .*stale challenge"
+ok "a registered key with a random signature: refused (status 3)" \
+	peer_status 3 pkac3 "$PORT3" garbage "$WORK/c3.pka"
+ok "an approval with a byte too many: malformed (status 5)" \
+	peer_status 5 pkac3 "$PORT3" trailing "$WORK/c3.pka"
+ok "a RESULT frame where an APPROVAL belongs: malformed (status 5)" \
+	peer_status 5 pkac3 "$PORT3" wrongtype
+ok "the server logged the malformed approvals (2)" \
+	test "$(grep -c 'malformed approval' "$WORK/serve.log")" -eq 2
+ok "custodian 2 approves after all that: 1 of 2" \
+	bash -c "ip netns exec pkac2 '$CTL' -d /dev/schsm2 pka approve --connect 10.77.2.1:$PORT3 --yes --key 1 --root '$W/root.cvc' 2>&1 | grep -q 'accepted: 1 of 2'"
+ok "custodian 3 approves: 2 of 2" \
+	bash -c "ip netns exec pkac3 '$CTL' -d /dev/schsm3 pka approve --connect 10.77.3.1:$PORT3 --yes --key 1 --root '$W/root.cvc' 2>&1 | grep -q 'accepted: 2 of 2'"
+ok "the server exits 0" wait_serve 0
+sed 's/^/# serve: /' "$WORK/serve.log"
+ok "key 5 signs again, and openssl verifies it" \
+	bash -c "'$CTL' -d /dev/schsm0 key sign 5 --alg ecdsa-sha256 --in '$WORK/msg' --out '$WORK/sig5b' >/dev/null && openssl dgst -sha256 -verify '$WORK/hsm5.pem' -signature '$WORK/sig5b' '$WORK/msg' >/dev/null"
+ok "logout" bash -c "'$CTL' -d /dev/schsm0 logout >/dev/null"
 
 tap_done
