@@ -58,6 +58,27 @@ int fail_ssl(const char *what);	/* OpenSSL error queue */
 /* open the device named by -d / $SCHSM_DEVICE; on failure prints and returns rc */
 int open_device(struct schsm_dev *dev);
 
+/*
+ * A secret option's value (--pin, --password, ...): a source, never the
+ * secret itself (NULL: not given).  Prints a usage error; the value is not
+ * echoed, as it may be a PIN typed in clear.
+ */
+int check_secret_src(const char *spec);
+
+/*
+ * Input files: the whole file, at most max bytes (larger: RC_BADFILE), in a
+ * fresh buffer the caller frees.  Prints and returns an rc.
+ */
+int read_in(const char *path, size_t max, uint8_t **buf, size_t *len);
+
+/*
+ * Output files (--out, FILE operands): check_out refuses an existing path
+ * without --force before the token does any work (NULL path: nothing to
+ * check); write_out writes it all or nothing.  Both print and return an rc.
+ */
+int check_out(const char *path, int force);
+int write_out(const char *path, const void *buf, size_t len, int force);
+
 /* --help handling shared by all commands: returns 1 if help was printed */
 int wants_help(int argc, char **argv);
 

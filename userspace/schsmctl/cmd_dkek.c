@@ -136,7 +136,7 @@ static int cmd_create_share(int argc, char **argv)
 	struct dkek_opts o;
 	const char *path;
 	size_t len = 0;
-	int rc, err;
+	int rc;
 
 	rc = parse_dkek_opts(argc, argv, &o);
 	if (rc)
@@ -152,10 +152,11 @@ static int cmd_create_share(int argc, char **argv)
 		return usage_error("--password and --threshold exclude each other");
 	if (o.src.pwd_shares || o.src.shares_from)
 		return usage_error("--pwd-shares/--shares-from are for import-share");
-	if (secret_spec_valid(o.src.password))
-		return usage_error("a secret source must be prompt, env:VAR, fd:N or file:PATH");
-	if (!o.force && access(path, F_OK) == 0)
-		return fail(RC_EXISTS, "%s exists (use --force to replace it)", path);
+	rc = check_secret_src(o.src.password);
+	if (!rc)
+		rc = check_out(path, o.force);
+	if (rc)
+		return rc;
 
 	rc = make_password(&o, pwd, &len);
 	if (rc)
@@ -169,12 +170,8 @@ static int cmd_create_share(int argc, char **argv)
 		rc = fail_ssl("enciphering the DKEK share");
 		goto out;
 	}
-	err = file_write_new(path, file, sizeof(file), o.force);
-	if (err == -EEXIST)
-		rc = fail(RC_EXISTS, "%s exists (use --force to replace it)", path);
-	else if (err)
-		rc = fail(RC_ERROR, "%s: %s", path, strerror(-err));
-	else
+	rc = write_out(path, file, sizeof(file), o.force);
+	if (!rc)
 		printf("DKEK share created and saved to %s\n", path);
 out:
 	OPENSSL_cleanse(pwd, sizeof(pwd));

@@ -101,8 +101,8 @@ static int parse_init(int argc, char **argv, struct init_ctx *c)
 
 static int check_init(const struct init_ctx *c)
 {
-	if (secret_spec_valid(c->so_pin) || secret_spec_valid(c->pin))
-		return usage_error("a secret source must be prompt, env:VAR, fd:N or file:PATH");
+	if (check_secret_src(c->so_pin) || check_secret_src(c->pin))
+		return RC_USAGE;
 	if ((c->options & SCHSM_OPT_COMBINED_AUTH) && !c->pka_total)
 		return usage_error("--combined-auth needs --pka N,M");
 	if (c->no_user_pin && !c->pka_total)

@@ -193,6 +193,52 @@ static int write_label(struct schsm_dev *dev, const struct schsm_keygen *kg, con
 	return rc;
 }
 
+/* The lowest free key id, the one the kernel would take: the CHR needs it first. */
+static int lowest_free_id(struct schsm_dev *dev, unsigned int *id)
+{
+	uint8_t used[SCHSM_MAX_KEYS + 1] = { 0 };
+	struct schsm_key_list l;
+	unsigned int i;
+	int err = schsm_key_list(dev, &l);
+
+	if (err)
+		return fail_errno(err);
+	for (i = 0; i < l.count; i++)
+		used[l.ids[i]] = 1;
+	for (i = 1; i <= SCHSM_MAX_KEYS; i++) {
+		if (!used[i]) {
+			*id = i;
+			return RC_OK;
+		}
+	}
+	return fail(RC_CARD, "no free key id on the token");
+}
+
+/*
+ * The CHR of a new key's request: the device's country code and holder
+ * mnemonic (its serial) with the sequence "K" + the 4-digit key id, e.g.
+ * UTEMU123456K0003.  Device CHRs end in a numeric sequence (...00001), so
+ * no key can carry the device's CHR; the serial keeps keys of different
+ * tokens apart, which matters because the n-of-m registry knows custodian
+ * keys by CHR (OpenSC names every key UTTM00001).  A CVC CHR has at most
+ * 16 characters: serial (at most 11) + 5.
+ */
+#define KEY_CHR_MAX 16
+static int default_chr(struct schsm_dev *dev, struct schsm_keygen *kg)
+{
+	struct schsm_info info;
+	size_t n;
+	int err = schsm_get_info(dev, &info);
+
+	if (err)
+		return fail_errno(err);
+	n = strnlen(info.serial, sizeof(info.serial));
+	if (!n || n > KEY_CHR_MAX - 5)
+		return fail(RC_CARD, "the device serial does not fit a key CHR (%zu characters)", n);
+	snprintf(kg->chr, sizeof(kg->chr), "%.*sK%04u", (int)n, info.serial, kg->key_id);
+	return RC_OK;
+}
+
 static int cmd_generate(int argc, char **argv)
 {
 	struct schsm_dev dev;
@@ -210,9 +256,9 @@ static int cmd_generate(int argc, char **argv)
 		return usage_error("--type is required");
 	if (o.in || o.alg)
 		return usage_error("--in/--alg are for key sign");
-	if (o.out && !o.force && !access(o.out, F_OK))
-		return fail(RC_EXISTS, "%s exists (use --force to replace it)", o.out);
-	o.kg.key_id = (__u8)o.id;
+	rc = check_out(o.out, o.force);
+	if (rc)
+		return rc;
 	req = malloc(reqlen);
 	if (!req)
 		return fail(RC_ERROR, "out of memory");
@@ -223,7 +269,12 @@ static int cmd_generate(int argc, char **argv)
 			rc = -err;
 		else if (err)
 			rc = fail(RC_EXISTS, "key %u exists (delete it first)", o.id);
+	} else if (!rc) {
+		rc = lowest_free_id(&dev, &o.id);
 	}
+	o.kg.key_id = (__u8)o.id;
+	if (!rc)
+		rc = default_chr(&dev, &o.kg);
 	if (!rc) {
 		err = schsm_key_generate(&dev, &o.kg, req, &reqlen);
 		if (err)
@@ -235,13 +286,10 @@ static int cmd_generate(int argc, char **argv)
 		rc = write_label(&dev, &o.kg, o.label);
 	if (!rc) {
 		printf("Key generated: id %u\n", o.kg.key_id);
-		if (o.out) {
-			err = file_write_new(o.out, req, reqlen, o.force);
-			if (err)
-				rc = fail(RC_ERROR, "%s: %s", o.out, strerror(-err));
-			else
-				printf("Attestation request saved to %s\n", o.out);
-		}
+		if (o.out)
+			rc = write_out(o.out, req, reqlen, o.force);
+		if (o.out && !rc)
+			printf("Attestation request saved to %s\n", o.out);
 	}
 	schsm_dev_close(&dev);
 	free(req);
@@ -391,12 +439,8 @@ static int wrap_to_file(struct schsm_dev *dev, unsigned int id, const char *path
 			rc = fail(RC_ERROR, "cannot encode the wrapped-key file");
 	}
 	if (!rc) {
-		err = file_write_new(path, out, olen, force);
-		if (err == -EEXIST)
-			rc = fail(RC_EXISTS, "%s exists (use --force to replace it)", path);
-		else if (err)
-			rc = fail(RC_ERROR, "%s: %s", path, strerror(-err));
-		else
+		rc = write_out(path, out, olen, force);
+		if (!rc)
 			printf("Key %u wrapped to %s (%zu bytes%s%s)\n", id, path, olen,
 			       w.prkd ? ", description" : "", w.cert ? ", certificate" : "");
 	}
@@ -418,9 +462,9 @@ static int cmd_wrap(int argc, char **argv)
 		return rc;
 	if (optind + 2 != argc || parse_key_id(argv[optind], &id))
 		return usage_error("expected ID FILE");
-	if (!o.force && !access(argv[optind + 1], F_OK))
-		return fail(RC_EXISTS, "%s exists (use --force to replace it)", argv[optind + 1]);
-	rc = open_device(&dev);
+	rc = check_out(argv[optind + 1], o.force);
+	if (!rc)
+		rc = open_device(&dev);
 	if (rc)
 		return rc;
 	rc = wrap_to_file(&dev, id, argv[optind + 1], o.force);
@@ -553,9 +597,12 @@ static int cmd_sign(int argc, char **argv)
 		return usage_error("--alg, --in and --out are required");
 	if (parse_alg(o.alg, &alg))
 		return usage_error("unknown --alg '%s'", o.alg);
-	err = file_read_all(o.in, SCHSM_MAX_APDU, &in, &inlen);
-	if (err)
-		return fail(RC_ERROR, "%s: %s", o.in, strerror(-err));
+	rc = check_out(o.out, o.force);	/* before a use counter is spent */
+	if (rc)
+		return rc;
+	rc = read_in(o.in, SCHSM_MAX_APDU, &in, &inlen);
+	if (rc)
+		return rc;
 	rc = open_device(&dev);
 	if (!rc) {
 		err = schsm_sign(&dev, (uint8_t)id, alg, in, inlen, sig, &siglen, &sw);
@@ -565,12 +612,8 @@ static int cmd_sign(int argc, char **argv)
 			rc = fail_sw(sw);
 		schsm_dev_close(&dev);
 	}
-	if (!rc) {
-		err = file_write_new(o.out, sig, siglen, o.force);
-		if (err)
-			rc = fail(err == -EEXIST ? RC_EXISTS : RC_ERROR, "%s: %s", o.out,
-				  strerror(-err));
-	}
+	if (!rc)
+		rc = write_out(o.out, sig, siglen, o.force);
 	free(in);
 	return rc;
 }

@@ -82,8 +82,8 @@ static int parse_import(int argc, char **argv, struct import_ctx *c)
 	c->keyfile = argv[optind];
 	if (!c->nshares)
 		return usage_error("--dkek-share FILE is required (one per DKEK share)");
-	if (secret_spec_valid(c->key_password))
-		return usage_error("a secret source must be prompt, env:VAR, fd:N or file:PATH");
+	if (check_secret_src(c->key_password))
+		return RC_USAGE;
 	return share_source_check(&c->src);
 }
 
@@ -121,13 +121,13 @@ static int load_key(const struct import_ctx *c, EVP_PKEY **key, X509 **cert)
 	PKCS12 *p12;
 	BIO *bio;
 	size_t len;
-	int err, n;
+	int rc, n;
 
 	*key = NULL;
 	*cert = NULL;
-	err = file_read_all(c->keyfile, 1 << 20, &buf, &len);
-	if (err)
-		return fail(RC_ERROR, "%s: %s", c->keyfile, strerror(-err));
+	rc = read_in(c->keyfile, 1 << 20, &buf, &len);
+	if (rc)
+		return rc;
 	p = buf;
 	p12 = d2i_PKCS12(NULL, &p, (long)len);
 	if (p12) {
@@ -290,9 +290,9 @@ int cmd_key_attest(int argc, char **argv)
 	if (optind + 1 != argc || parse_key_id(argv[optind], &id))
 		return usage_error("expected one key ID");
 	if (rootfile) {
-		err = file_read_all(rootfile, EF_MAX, &root, &rootlen);
-		if (err)
-			return fail(RC_ERROR, "%s: %s", rootfile, strerror(-err));
+		rc = read_in(rootfile, EF_MAX, &root, &rootlen);
+		if (rc)
+			return rc;
 	}
 	rc = open_device(&dev);
 	if (rc)
@@ -301,9 +301,7 @@ int cmd_key_attest(int argc, char **argv)
 	if (!rc && !ef)
 		rc = fail(RC_NOTFOUND, "the token has no device certificate (EF 2F02)");
 	if (!rc && reqfile) {
-		err = file_read_all(reqfile, EF_MAX, &req, &reqlen);
-		if (err)
-			rc = fail(RC_ERROR, "%s: %s", reqfile, strerror(-err));
+		rc = read_in(reqfile, EF_MAX, &req, &reqlen);
 	} else if (!rc) {
 		rc = ef_read(&dev, FID_CERT(id), &req, &reqlen);
 		if (!rc && (!req || req[0] != 0x67))

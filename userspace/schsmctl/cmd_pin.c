@@ -52,9 +52,9 @@ static int parse_pin_opts(int argc, char **argv, struct pin_opts *o)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (secret_spec_valid(o->pin) || secret_spec_valid(o->new_pin) ||
-	    secret_spec_valid(o->so_pin) || secret_spec_valid(o->new_so_pin))
-		return usage_error("a secret source must be prompt, env:VAR, fd:N or file:PATH");
+	if (check_secret_src(o->pin) || check_secret_src(o->new_pin) ||
+	    check_secret_src(o->so_pin) || check_secret_src(o->new_so_pin))
+		return RC_USAGE;
 	return RC_OK;
 }
 

@@ -121,12 +121,11 @@ int cmd_seal(int argc, char **argv)
 	if (err)
 		return fail_errno(err);
 	err = seal_encode(&sk, buf, sizeof(buf), &len);
-	if (!err)
-		err = file_write_new(ctx.out, buf, len, ctx.force);
-	if (err == -EEXIST)
-		return fail(RC_EXISTS, "%s exists (--force replaces it)", ctx.out);
 	if (err)
-		return fail(RC_ERROR, "%s: %s", ctx.out, strerror(-err));
+		return fail(RC_ERROR, "cannot encode the sealed key: %s", strerror(-err));
+	rc = write_out(ctx.out, buf, len, ctx.force);
+	if (rc)
+		return rc;
 	printf("sealed a %u-byte volume key to key %u%s%s: %s\n", ctx.bytes, ctx.key_id,
 	       *serial ? " of " : "", serial, ctx.out);
 	return RC_OK;

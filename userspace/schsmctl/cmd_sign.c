@@ -203,7 +203,7 @@ static int cert_output(const struct cert_ctx *ctx, X509 *x)
 	BIO *mem;
 	char *pem;
 	long n;
-	int len, err;
+	int len, rc;
 
 	if (!ctx->out) {
 		if (!PEM_write_X509(stdout, x))
@@ -217,20 +217,16 @@ static int cert_output(const struct cert_ctx *ctx, X509 *x)
 			return fail_ssl("PEM_write_bio_X509");
 		}
 		n = BIO_get_mem_data(mem, &pem);
-		err = file_write_new(ctx->out, (uint8_t *)pem, (size_t)n, ctx->force);
+		rc = write_out(ctx->out, pem, (size_t)n, ctx->force);
 		BIO_free(mem);
 	} else {
 		len = i2d_X509(x, &der);
 		if (len <= 0)
 			return fail_ssl("i2d_X509");
-		err = file_write_new(ctx->out, der, (size_t)len, ctx->force);
+		rc = write_out(ctx->out, der, (size_t)len, ctx->force);
 		OPENSSL_free(der);
 	}
-	if (err == -EEXIST)
-		return fail(RC_EXISTS, "%s exists (--force replaces it)", ctx->out);
-	if (err)
-		return fail(RC_ERROR, "%s: %s", ctx->out, strerror(-err));
-	return RC_OK;
+	return rc;
 }
 
 /* store the certificate as EF CE<id>, where OpenSC and "key link" look for it */
@@ -337,8 +333,9 @@ int cmd_cert(int argc, char **argv)
 	if (rc)
 		return rc;
 	/* before the token signs or --write changes anything */
-	if (ctx.out && !ctx.force && access(ctx.out, F_OK) == 0)
-		return fail(RC_EXISTS, "%s exists (--force replaces it)", ctx.out);
+	rc = check_out(ctx.out, ctx.force);
+	if (rc)
+		return rc;
 	memset(&req, 0, sizeof(req));
 	req.cn = ctx.cn;
 	req.org = ctx.org;

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
-/* schsmctl: error reporting ("<op>: <reason>") and device opening. */
+/* schsmctl: error reporting ("<op>: <reason>"), device opening, output files. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <errno.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 
 #include "cmd.h"
+#include "pin.h"
+#include "util.h"
 
 int fail(int rc, const char *fmt, ...)
 {
@@ -108,5 +112,41 @@ int open_device(struct schsm_dev *dev)
 		return fail(err == -EACCES ? RC_AUTH : RC_NODEV, "%s: %s",
 			    dev->path, schsm_err_text(err));
 	}
+	return RC_OK;
+}
+
+int check_secret_src(const char *spec)
+{
+	if (secret_spec_valid(spec))
+		return usage_error("a secret source must be prompt, env:VAR, fd:N or file:PATH");
+	return RC_OK;
+}
+
+int read_in(const char *path, size_t max, uint8_t **buf, size_t *len)
+{
+	int err = file_read_all(path, max, buf, len);
+
+	if (err == -EFBIG)
+		return fail(RC_BADFILE, "%s: too large", path);
+	if (err)
+		return fail(RC_ERROR, "%s: %s", path, strerror(-err));
+	return RC_OK;
+}
+
+int check_out(const char *path, int force)
+{
+	if (path && !force && access(path, F_OK) == 0)
+		return fail(RC_EXISTS, "%s exists (use --force to replace it)", path);
+	return RC_OK;
+}
+
+int write_out(const char *path, const void *buf, size_t len, int force)
+{
+	int err = file_write_new(path, buf, len, force);
+
+	if (err == -EEXIST)
+		return fail(RC_EXISTS, "%s exists (use --force to replace it)", path);
+	if (err)
+		return fail(RC_ERROR, "%s: %s", path, strerror(-err));
 	return RC_OK;
 }
