@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Shared helpers of the schsmctl suites: TAP counters, and a private pcscd
 # with a vpcd card for running OpenSC's sc-hsm-tool as the judge.
 #
@@ -60,13 +61,13 @@ pcsc_enter_namespace() {
 	mount -t tmpfs -o mode=0755 tmpfs /run/pcscd
 }
 
-PCSCD_PID= CARD_PID=
+PCSCD_PID='' CARD_PID=''
 # pcsc_start CARDCMD... : pcscd with one vpcd slot on a free port, then the
 # card (CARDCMD gets the port appended); waits until OpenSC sees the card.
 # A shell function as CARDCMD must exec the card, so that CARD_PID is the
 # card's own PID and pcsc_stop ends it.
 pcsc_start() {
-	local port i
+	local port
 	port=$(free_port)
 	mkdir -p "$WORK/reader.conf.d"
 	cat >"$WORK/reader.conf.d/vpcd" <<-CONF
@@ -77,13 +78,13 @@ pcsc_start() {
 	CONF
 	/usr/sbin/pcscd -f -c "$WORK/reader.conf.d" >"$WORK/pcscd.log" 2>&1 &
 	PCSCD_PID=$!
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		ss -ltn "sport = :$port" | grep -q LISTEN && break
 		sleep 0.1
 	done
 	"$@" "$port" &
 	CARD_PID=$!
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		opensc-tool -l 2>/dev/null | grep -q 'Yes' && return 0
 		sleep 0.2
 	done
@@ -94,10 +95,33 @@ pcsc_start() {
 pcsc_stop() {
 	[ -n "$CARD_PID" ] && kill "$CARD_PID" 2>/dev/null && wait "$CARD_PID" 2>/dev/null
 	[ -n "$PCSCD_PID" ] && kill "$PCSCD_PID" 2>/dev/null && wait "$PCSCD_PID" 2>/dev/null
-	CARD_PID= PCSCD_PID=
+	CARD_PID='' PCSCD_PID=''
 }
 
 # kcv_of_hex HEX : SHA-256(bytes)[0..7] by Python's hashlib, lowercase hex
 kcv_of_hex() {
 	python3 -c 'import hashlib, sys; print(hashlib.sha256(bytes.fromhex(sys.argv[1])).hexdigest()[:16])' "$1"
+}
+
+# phase NAME : a "# time: PREVIOUS Ns" diagnostics line for the phase that
+# ends here (wall time per step, for the CI budget; never an assertion).
+# "phase" without NAME closes the last one.
+PHASE_NAME='' PHASE_T0=''
+phase() {
+	local now
+	now=$(date +%s)
+	[ -n "$PHASE_NAME" ] && echo "# time: $PHASE_NAME $((now - PHASE_T0))s"
+	PHASE_NAME=${1:-} PHASE_T0=$now
+}
+
+# flip_byte IN OFFSET OUT : copy IN to OUT with one bit of the byte at
+# OFFSET (negative: from the end) inverted
+flip_byte() {
+	local size off b
+	size=$(stat -c %s "$1")
+	off=$2
+	[ "$off" -lt 0 ] && off=$((size + off))
+	b=$(od -An -tu1 -j "$off" -N 1 "$1" | tr -d ' ')
+	cp "$1" "$3" &&
+	printf "$(printf '\\%03o' $((b ^ 1)))" | dd of="$3" bs=1 seek="$off" conv=notrunc status=none
 }
