@@ -31,6 +31,9 @@ int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool ossl_verify(EVP_PKEY *pub, const char *hash, const uint8_t *dg,
 		 size_t dg_len, const uint8_t *sig, size_t sig_len);
 
+/* unseal.c */
+void test_unseal(const struct tkey *k);
+
 /* storm.c */
 int sign_verified(key_serial_t key, const struct tkey *k, const char *info);
 void test_storm(key_serial_t key, const struct tkey *k, const char *sign_info,
