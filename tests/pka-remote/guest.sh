@@ -4,7 +4,11 @@
 # the HSM, /dev/schsm1..3 are custodian tokens (real emulated tokens).  The
 # HSM's `pka serve` runs in network namespace pkahsm; custodian i runs
 # `pka approve --connect` in namespace pkac<i>, joined to pkahsm by a veth
-# pair (10.77.<i>.2 -> 10.77.<i>.1).
+# pair (10.77.<i>.2 -> 10.77.<i>.1).  Three server runs: (1) 2-of-3
+# activation with refusals of an unregistered key, wrong server identities,
+# an oversized frame and a replay; (2) a byte-level replay (peer.py), a
+# silent peer and the timeout; (3) session 2's approval replayed on a new
+# challenge, a random signature, malformed approvals, then the quorum.
 # usage: guest.sh WORKDIR   (WORKDIR holds root.cvc, the emulator's test root)
 # Judges: openssl (signature over the HSM key's public point, extracted from
 # the key's CV request by python), the token's own refusals (exit codes),
