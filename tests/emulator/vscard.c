@@ -80,7 +80,7 @@ struct vscard {
 	bool reader_added;		/* on this connection */
 	bool present;			/* card in the reader */
 	bool quiet;			/* device_del coming: send nothing */
-	bool init_sync;			/* our Init's answer still owed */
+	unsigned int init_sync;		/* Init answers owed to a quiesce */
 	uint8_t *cmd, *rsp;
 };
 
@@ -135,6 +135,8 @@ static void vsc_disconnect(struct vscard *v)
 	v->conn = -1;
 	v->reader_added = false;
 	v->init_answers = 0;
+	v->init_sync = 0;
+	v->quiet = false;	/* a new QEMU starts afresh */
 }
 
 static int vsc_send(struct vscard *v, uint32_t type, uint32_t reader,
@@ -187,7 +189,7 @@ static int vsc_attach(struct vscard *v)
 static void vsc_on_init(struct vscard *v)
 {
 	if (v->init_sync) {
-		v->init_sync = false;
+		v->init_sync--;
 		return;
 	}
 	if (v->quiet) {
@@ -302,25 +304,26 @@ static int vsc_quiesce(struct vscard *v, char *err, size_t errlen)
 
 	v->quiet = true;
 	v->reader_added = false;
-	v->init_answers = 0;
 	if (v->conn < 0)
 		return 0;
-	v->init_sync = true;
+	/* answers still owed for earlier Inits come first */
+	v->init_sync = v->init_answers + 1;
+	v->init_answers = 0;
 	if (vsc_send_init(v)) {
-		v->init_sync = false;
+		v->init_sync = 0;
 		return 0;	/* QEMU is gone: nothing can reach it */
 	}
 	while (v->init_sync && v->conn >= 0) {
 		p.fd = v->conn;
 		if (poll(&p, 1, VSC_SYNC_TIMEOUT_MS) <= 0) {
-			v->init_sync = false;
+			v->init_sync = 0;
 			snprintf(err, errlen, "QEMU did not answer our Init");
 			return -1;
 		}
 		if (vsc_receive(v))
 			vsc_disconnect(v);
 	}
-	v->init_sync = false;
+	v->init_sync = 0;
 	return 0;
 }
 
