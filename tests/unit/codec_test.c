@@ -90,6 +90,25 @@ static void test_header(void)
 	   "ccid: XfrBlock header (dwLength LE, bBWI, wLevelParameter)", NULL);
 }
 
+/*
+ * QEMU's usb-ccid answers an exchange in flight with an empty DataBlock,
+ * command status "processed" and bmICCStatus 2, while its card goes
+ * (CCID 1.1 6.2.6: 2 = no ICC present).
+ */
+static void test_reply_slot_empty(void)
+{
+	u8 m[10] = { 0x80, 0, 0, 0, 0, 0, 7, 0x02, 0, 0 };
+	u8 s[10] = { 0x81, 0, 0, 0, 0, 0, 7, 0x02, 0, 0 };
+	struct ccid_reply r;
+
+	ok(ccid_parse_reply(m, 10, 0x80, 0, 7, &r) == -ENOMEDIUM,
+	   "ccid: DataBlock 'processed' with the slot empty -> ENOMEDIUM", NULL);
+	ok(ccid_parse_reply(s, 10, 0x81, 0, 7, &r) == -ENOMEDIUM &&
+	   (r.status & 0x03) == 0x02,
+	   "ccid: SlotStatus of an empty slot: ENOMEDIUM, status still given",
+	   NULL);
+}
+
 static void test_reply(void)
 {
 	u8 m[16] = { 0x80, 2, 0, 0, 0, 0, 7, 0, 0, 0, 0x90, 0x00 };
@@ -122,6 +141,7 @@ static void test_reply(void)
 	m[7] = 0xc0;
 	ok(ccid_parse_reply(m, 12, 0x80, 0, 7, &r) == -EPROTO,
 	   "ccid: reserved command status rejected", NULL);
+	test_reply_slot_empty();
 }
 
 static void test_notify(void)
