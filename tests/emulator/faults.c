@@ -27,8 +27,10 @@
  *   clear           disarm every fault above (delay 0, no hang)
  *
  * The VSCard front-end has no CCID framing of its own (QEMU does it), so
- * there only delay, drop-next, hang, remove, insert, unplug (ReaderRemove)
- * and replug (ReaderAdd) apply; the others answer an error.
+ * there only delay, drop-next, hang, remove, insert, unplug and replug
+ * apply; the others answer an error.  There, unplug makes the front-end go
+ * quiet before QEMU's device_del (see vscard.c), and the next hot-added
+ * reader's Init ends the quiet.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* accept4, SOCK_CLOEXEC */
