@@ -8,7 +8,8 @@
  * card layer hold references.  Disconnect sets ->intf to NULL under ops_sem
  * (write), after which schsm_try_get_ops() fails with -ENODEV.
  *
- * Lock order (see usb.c): ops_sem (read) -> io_mutex -> schsm_chips_lock.
+ * Lock order (see usb.c): ops_sem (read) -> runtime PM reference ->
+ * io_mutex -> schsm_chips_lock.
  * URB completions take no lock: they use atomic flag bits and the
  * completion (release/acquire through complete()/wait_for_completion()).
  */
@@ -40,6 +41,7 @@ enum schsm_chip_flag {
 	SCHSM_CHIP_APDU_QUIRK,	/* reader passes APDUs despite its descriptor */
 	SCHSM_CHIP_CARD_INIT,	/* schsm_card_init() succeeded */
 	SCHSM_CHIP_FIRST_SESSION, /* slot_work not yet run since probe */
+	SCHSM_CHIP_SUSPENDED,	/* between USB suspend and resume */
 };
 
 struct schsm_chip {
@@ -123,6 +125,8 @@ extern bool schsm_qemu_ccid;
 int schsm_usb_register(void);
 void schsm_usb_unregister(void);
 void schsm_usb_hung(struct schsm_chip *chip);
+int schsm_usb_pm_get(struct schsm_chip *chip);
+void schsm_usb_pm_put(struct schsm_chip *chip);
 extern const struct ccid_port_ops schsm_usb_port_ops;
 
 /* chardev.c */

@@ -4,11 +4,18 @@
  * carries one CCID message at a time and the interrupt pipe that reports
  * card insertion and removal.
  *
- * Lock order: chip->ops_sem (read) -> chip->io_mutex -> schsm_chips_lock.
- *  - every card operation holds ops_sem for reading and io_mutex
+ * Lock order: chip->ops_sem (read) -> runtime PM reference ->
+ * chip->io_mutex -> schsm_chips_lock.
+ *  - every card operation holds ops_sem for reading, a runtime PM reference
+ *    on the interface (schsm_usb_pm_get()) and io_mutex
  *    (schsm_try_get_ops()); disconnect takes ops_sem for writing to detach;
+ *  - the PM reference is taken before io_mutex because taking it may run
+ *    reset_resume, which takes io_mutex;
  *  - pre_reset takes io_mutex and post_reset releases it, so no exchange
  *    overlaps a reset;
+ *  - suspend takes io_mutex (autosuspend: only if free) to wait out the
+ *    exchange in flight, stops the interrupt URB and sets
+ *    SCHSM_CHIP_SUSPENDED; resume clears it without the lock;
  *  - URB completions only complete()/set bits/queue work.
  *
  * Timeouts: a bulk-IN read waits as long as the command may take (apdu.c);
@@ -127,7 +134,8 @@ static int schsm_usb_bulk(struct schsm_chip *chip, unsigned int pipe,
 	if (test_bit(SCHSM_CHIP_GONE, &chip->flags))
 		return -ENODEV;
 	if (test_bit(SCHSM_CHIP_RESETTING, &chip->flags) ||
-	    test_bit(SCHSM_CHIP_NEED_RESET, &chip->flags))
+	    test_bit(SCHSM_CHIP_NEED_RESET, &chip->flags) ||
+	    test_bit(SCHSM_CHIP_SUSPENDED, &chip->flags))
 		return -EIO;
 
 	reinit_completion(&chip->bulk_done);
@@ -460,13 +468,106 @@ static int schsm_post_reset(struct usb_interface *intf)
 	return 0;
 }
 
+/**
+ * schsm_usb_pm_get() - keep the device resumed for a card operation
+ * @chip: the chip, with ops_sem held for reading and ->intf set
+ *
+ * Called before io_mutex: resuming may run reset_resume, which takes it.
+ *
+ * Return: 0, or -EIO if the device cannot be resumed (system sleep).
+ */
+int schsm_usb_pm_get(struct schsm_chip *chip)
+{
+	int rc = usb_autopm_get_interface(chip->intf);
+
+	if (rc) {
+		dev_dbg_ratelimited(&chip->dev, "cannot resume: %d\n", rc);
+		return -EIO;
+	}
+	return 0;
+}
+
+/**
+ * schsm_usb_pm_put() - drop the reference of schsm_usb_pm_get()
+ * @chip: the chip, with ops_sem still held for reading
+ *
+ * The device may autosuspend once its autosuspend delay has passed.
+ */
+void schsm_usb_pm_put(struct schsm_chip *chip)
+{
+	usb_autopm_put_interface(chip->intf);
+}
+
+/*
+ * Suspend.  Only the interrupt URB is ever outstanding while no exchange
+ * runs; the bulk URB is used under io_mutex only.  An autosuspend never
+ * waits for an exchange (-EBUSY); a system suspend waits for the one in
+ * flight to end (user tasks are frozen by now: only a kernel user, such as
+ * the slot work, can be in one).  Exchanges that start while suspended fail
+ * with -EIO before anything reaches the bus.
+ */
+static int schsm_suspend(struct usb_interface *intf, pm_message_t message)
+{
+	struct schsm_chip *chip = usb_get_intfdata(intf);
+
+	if (PMSG_IS_AUTO(message)) {
+		if (!mutex_trylock(&chip->io_mutex))
+			return -EBUSY;
+	} else {
+		mutex_lock(&chip->io_mutex);
+	}
+	set_bit(SCHSM_CHIP_SUSPENDED, &chip->flags);
+	mutex_unlock(&chip->io_mutex);
+	usb_kill_urb(chip->int_urb);
+	return 0;
+}
+
+/* The token kept its power: the card session (login, PKA) is still valid. */
+static int schsm_resume(struct usb_interface *intf)
+{
+	struct schsm_chip *chip = usb_get_intfdata(intf);
+
+	clear_bit(SCHSM_CHIP_SUSPENDED, &chip->flags);
+	if (schsm_usb_start_int(chip, GFP_NOIO))
+		dev_warn_ratelimited(&chip->dev,
+				     "no card notifications after resume\n");
+	return 0;
+}
+
+/*
+ * The device was reset or lost power while suspended: as after post_reset,
+ * the card session is gone; the slot work powers the card and reopens it.
+ */
+static int schsm_reset_resume(struct usb_interface *intf)
+{
+	struct schsm_chip *chip = usb_get_intfdata(intf);
+
+	mutex_lock(&chip->io_mutex);
+	schsm_chip_power_lost(chip);
+	chip->port.seq = 0;
+	clear_bit(SCHSM_CHIP_NEED_RESET, &chip->flags);
+	clear_bit(SCHSM_CHIP_SUSPENDED, &chip->flags);
+	mutex_unlock(&chip->io_mutex);
+	if (schsm_usb_start_int(chip, GFP_NOIO))
+		dev_warn_ratelimited(&chip->dev,
+				     "no card notifications after resume\n");
+
+	set_bit(SCHSM_CHIP_PRESENT, &chip->flags);
+	schedule_work(&chip->slot_work);
+	return 0;
+}
+
 static struct usb_driver schsm_usb_driver = {
 	.name = KBUILD_MODNAME,
 	.probe = schsm_probe,
 	.disconnect = schsm_disconnect,
+	.suspend = schsm_suspend,
+	.resume = schsm_resume,
+	.reset_resume = schsm_reset_resume,
 	.pre_reset = schsm_pre_reset,
 	.post_reset = schsm_post_reset,
 	.id_table = schsm_ids,
+	.supports_autosuspend = 1,
 };
 
 /**
