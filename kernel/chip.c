@@ -5,7 +5,8 @@
  * card and choosing the exchange level, and schsm_transceive(), the one
  * entry point of the card layer into the transport.
  *
- * Lock order: ops_sem (read) -> io_mutex -> schsm_chips_lock.
+ * Lock order: ops_sem (read) -> runtime PM reference -> io_mutex ->
+ * schsm_chips_lock (see usb.c).
  */
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -121,14 +122,21 @@ void schsm_chip_unregister(struct schsm_chip *chip)
  * For the driver's own work (probe, slot changes), where the caller already
  * owns a reference and must not be interrupted.
  *
- * Return: 0, or -ENODEV once the device is gone.
+ * Return: 0, -ENODEV once the device is gone, -EIO if it cannot resume.
  */
 int schsm_ops_lock(struct schsm_chip *chip)
 {
+	int rc;
+
 	down_read(&chip->ops_sem);
 	if (!chip->intf) {
 		up_read(&chip->ops_sem);
 		return -ENODEV;
+	}
+	rc = schsm_usb_pm_get(chip);
+	if (rc) {
+		up_read(&chip->ops_sem);
+		return rc;
 	}
 	mutex_lock(&chip->io_mutex);
 	return 0;
@@ -141,6 +149,7 @@ int schsm_ops_lock(struct schsm_chip *chip)
 void schsm_ops_unlock(struct schsm_chip *chip)
 {
 	mutex_unlock(&chip->io_mutex);
+	schsm_usb_pm_put(chip);
 	up_read(&chip->ops_sem);
 }
 
@@ -148,26 +157,34 @@ void schsm_ops_unlock(struct schsm_chip *chip)
  * schsm_try_get_ops() - take a reference and the chip's operations
  * @chip: the chip
  *
- * Return: 0; -ENODEV once the device is gone; -ERESTARTSYS if a signal
- * arrived while waiting for another caller's exchange.
+ * Return: 0; -ENODEV once the device is gone; -EIO if it cannot be resumed
+ * (system sleep); -ERESTARTSYS if a signal arrived while waiting for
+ * another caller's exchange.
  */
 int schsm_try_get_ops(struct schsm_chip *chip)
 {
+	int rc = -ENODEV;
+
 	get_device(&chip->dev);
 	down_read(&chip->ops_sem);
 	if (!chip->intf)
-		goto out_gone;
+		goto out_unlock;
+	/* before io_mutex: resuming may run reset_resume, which takes it */
+	rc = schsm_usb_pm_get(chip);
+	if (rc)
+		goto out_unlock;
 	if (mutex_lock_interruptible(&chip->io_mutex)) {
-		up_read(&chip->ops_sem);
-		put_device(&chip->dev);
-		return -ERESTARTSYS;
+		rc = -ERESTARTSYS;
+		goto out_pm_put;
 	}
 	return 0;
 
-out_gone:
+out_pm_put:
+	schsm_usb_pm_put(chip);
+out_unlock:
 	up_read(&chip->ops_sem);
 	put_device(&chip->dev);
-	return -ENODEV;
+	return rc;
 }
 
 /**
@@ -177,6 +194,7 @@ out_gone:
 void schsm_put_ops(struct schsm_chip *chip)
 {
 	mutex_unlock(&chip->io_mutex);
+	schsm_usb_pm_put(chip);
 	up_read(&chip->ops_sem);
 	put_device(&chip->dev);
 }
