@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 
 #include "emu.h"
+#include "faults.h"
 
 /* Nitrokey HSM 2 (JCOP 3) ATR: T=1, IFSC 254, historical bytes "…HSM1…" */
 static const uint8_t nitrokey_atr[] = {
@@ -296,6 +297,12 @@ size_t applet_process(struct applet *a, const uint8_t *cmd, size_t len,
 		sw = SW_WRONG_LENGTH;
 	else
 		sw = apdu_parse(cmd, len, &c);
+	if (!sw && faults_sw61_forever()) {
+		/* fault: more data is always announced, and always one byte */
+		pending_drop(a);
+		rsp[0] = 0xA5;
+		return put_sw(rsp, c.ne ? 1 : 0, 0x6101);
+	}
 	if (!sw && is_get_response(&c)) {
 		if (cap - 2 < c.ne)
 			return put_sw(rsp, 0, SW_WRONG_LENGTH);

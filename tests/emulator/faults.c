@@ -17,6 +17,10 @@
  *   wrong-seq-next  next response message carries bSeq + 1
  *   bad-lrc-next    next T=1 block goes out with a wrong LRC (the good one
  *                   is resent on the host's R-block)
+ *   sw61-forever    answer every command, GET RESPONSE included, with
+ *                   one data byte (none if Le is absent) and SW 6101, so a
+ *                   host that follows 61xx never gets to the end; "clear"
+ *                   ends it (applet.c applies it, on every front-end)
  *   hang            never answer the next command, nor any after it
  *                   (PowerOff/PowerOn included), until a USB reset of the
  *                   gadget, a remove/insert (vscard), or "clear"
@@ -27,8 +31,8 @@
  *   clear           disarm every fault above (delay 0, no hang)
  *
  * The VSCard front-end has no CCID framing of its own (QEMU does it), so
- * there only delay, drop-next, hang, remove, insert, unplug and replug
- * apply; the others answer an error.  There, unplug makes the front-end go
+ * there only delay, drop-next, hang, sw61-forever, remove, insert, unplug
+ * and replug apply; the others answer an error.  There, unplug makes the front-end go
  * quiet before QEMU's device_del (see vscard.c), and the next hot-added
  * reader's Init ends the quiet.
  */
@@ -72,17 +76,36 @@ static const struct {
 	{ "replug", FAULT_ACT_REPLUG },
 };
 
+/* The process's one front-end faults, for faults_sw61_forever(). */
+static struct faults *faults_registered;
+
 void faults_init(struct faults *f, fault_action_fn act, void *act_ctx)
 {
 	memset(f, 0, sizeof(*f));
 	pthread_mutex_init(&f->lock, NULL);
 	f->act = act;
 	f->act_ctx = act_ctx;
+	faults_registered = f;
 }
 
 void faults_destroy(struct faults *f)
 {
+	if (faults_registered == f)
+		faults_registered = NULL;
 	pthread_mutex_destroy(&f->lock);
+}
+
+bool faults_sw61_forever(void)
+{
+	struct faults *f = faults_registered;
+	bool on;
+
+	if (!f)
+		return false;
+	pthread_mutex_lock(&f->lock);
+	on = f->sw61_forever;
+	pthread_mutex_unlock(&f->lock);
+	return on;
 }
 
 /* Decimal argument in [0, max]; -1 if missing, malformed or too large. */
@@ -122,6 +145,7 @@ static void faults_clear(struct faults *f)
 	f->delay_ms = 0;
 	f->wtx_storm = 0;
 	f->hang = false;
+	f->sw61_forever = false;
 	memset(f->once, 0, sizeof(f->once));
 	pthread_mutex_unlock(&f->lock);
 }
@@ -152,6 +176,12 @@ static int fault_run(struct faults *f, const char *cmd, const char *arg,
 	if (!strcmp(cmd, "hang")) {
 		pthread_mutex_lock(&f->lock);
 		f->hang = true;
+		pthread_mutex_unlock(&f->lock);
+		return 0;
+	}
+	if (!strcmp(cmd, "sw61-forever")) {
+		pthread_mutex_lock(&f->lock);
+		f->sw61_forever = true;
 		pthread_mutex_unlock(&f->lock);
 		return 0;
 	}

@@ -41,6 +41,7 @@ struct faults {
 	unsigned int delay_ms;	/* before every response, until "delay 0" */
 	unsigned int wtx_storm;	/* extensions before the next response */
 	bool hang;		/* swallow commands until reset or "clear" */
+	bool sw61_forever;	/* every answer: 1 byte + 6101, until "clear" */
 	bool once[FAULT_ONCE_COUNT];
 	unsigned int unsupported; /* BIT(enum fault_once), FAULT_NO_STORM */
 	fault_action_fn act;	/* may be NULL: actions then fail */
@@ -62,6 +63,13 @@ unsigned int faults_delay_ms(struct faults *f);
 bool faults_hung(struct faults *f);
 /* A USB reset or power cycle ends a "hang", as on the real token. */
 void faults_clear_hang(struct faults *f);
+
+/*
+ * sw61-forever, for the applet (which has no front-end of its own): true
+ * while the process's front-end armed it.  The one struct faults of the
+ * process registers itself in faults_init() and leaves in faults_destroy().
+ */
+bool faults_sw61_forever(void);
 
 /*
  * The --control socket: a listening UNIX stream socket at path (an old
