@@ -559,6 +559,18 @@ static void gadget_event(struct gadget *g, const struct usb_functionfs_event *e)
 	case FUNCTIONFS_SETUP:
 		gadget_setup(g, &e->u.setup);
 		break;
+	case FUNCTIONFS_SUSPEND:
+	case FUNCTIONFS_RESUME:
+		/*
+		 * A suspended device keeps its bus power (USB 2.0 9.1.1.6):
+		 * the card session stays, nothing to do.  A host that
+		 * resets the device on resume shows up as DISABLE/ENABLE.
+		 */
+		if (g->opts->verbose)
+			fprintf(stderr, "schsm-emu: bus %s\n",
+				e->type == FUNCTIONFS_SUSPEND ? "suspend" :
+								"resume");
+		break;
 	default:
 		break;
 	}
