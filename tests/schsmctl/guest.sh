@@ -160,12 +160,12 @@ phase "guest: n-of-m"
 # sign_chal KEY.pem CHALLENGE-FILE OUT : plain r||s over SHA-256(device CHR || challenge)
 sign_chal() {
 	local r s
-	{ head -n 1 "$2" | tr -d '\n'; sed -n 2p "$2" | xxd -r -p; } |
+	{ head -n 1 "$2" | tr -d '\n'; sed -n 2p "$2" | hex_to_bin; } |
 		openssl dgst -sha256 -binary >"$3.dgst" &&
 	openssl pkeyutl -sign -inkey "$1" -in "$3.dgst" -out "$3.der" || return 1
 	# ECDSA-Sig-Value: two INTEGERs, which asn1parse prints in hex
 	read -r r s < <(openssl asn1parse -inform DER -in "$3.der" | sed -n 's/.*INTEGER *://p' | tr '\n' ' ')
-	printf '%64s%64s' "$r" "$s" | tr ' ' 0 | xxd -r -p >"$3"
+	printf '%64s%64s' "$r" "$s" | tr ' ' 0 | hex_to_bin >"$3"
 }
 ok "initialize --pka 4,2 (PKA or PIN)" \
 	expect_rc 0 "$CTL" initialize --force --so-pin env:NEWSO --pin env:PIN --pka 4,2

@@ -125,3 +125,12 @@ flip_byte() {
 	cp "$1" "$3" &&
 	printf "$(printf '\\%03o' $((b ^ 1)))" | dd of="$3" bs=1 seek="$off" conv=notrunc status=none
 }
+
+# hex_to_bin / bin_to_hex : stdin to stdout (coreutils only, no xxd)
+hex_to_bin() {
+	local h
+	h=$(tr -cd '0-9a-fA-F')
+	# shellcheck disable=SC2059 # the format is built from hex digits only
+	printf "$(printf '%s' "$h" | sed 's/../\\x&/g')"
+}
+bin_to_hex() { od -An -v -tx1 | tr -d ' \n'; }
