@@ -270,6 +270,11 @@ int schsm_pka_register(struct schsm_dev *dev, struct schsm_pka_register *reg)
 	return dev_call(dev, SCHSM_IOC_PKA_REGISTER, reg, sizeof(*reg));
 }
 
+int schsm_unseal(struct schsm_dev *dev, struct schsm_unseal *u)
+{
+	return dev_call(dev, SCHSM_IOC_UNSEAL, u, sizeof(*u));
+}
+
 int schsm_pka_challenge(struct schsm_dev *dev, uint8_t *chal, size_t len,
 			uint16_t *sw)
 {

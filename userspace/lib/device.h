@@ -77,6 +77,9 @@ int schsm_pka_authenticate(struct schsm_dev *dev, const char *chr,
 			   const uint8_t *sig, size_t siglen,
 			   struct schsm_pka_auth *out);
 
+/* UNSEAL: the card deciphers, the kernel makes the logon key (seal.c fills u) */
+int schsm_unseal(struct schsm_dev *dev, struct schsm_unseal *u);
+
 /* Text for a status word, e.g. "wrong PIN" (stable: tests match on it). */
 const char *schsm_sw_text(uint16_t sw);
 /* Text for a negative errno from these calls. */

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -168,19 +167,20 @@ int seal_unseal(struct schsm_dev *dev, const struct sealed_key *s,
 		const char *name, int32_t keyring, int32_t *serial, uint16_t *sw)
 {
 	struct schsm_unseal u;
+	int err;
 
 	if (!seal_name_valid(name) || s->algorithm != SEAL_ALG_RSA_PKCS1)
 		return -EINVAL;
 	memset(&u, 0, sizeof(u));
-	u.size = sizeof(u);
 	u.key_id = s->key_id;
 	u.algorithm = SCHSM_ALG_RSA_DECRYPT_RAW;
 	u.keyring = keyring;
 	u.cryptogram.ptr = (uintptr_t)s->cryptogram;
 	u.cryptogram.len = s->cryptogram_len;
 	strcpy(u.name, name);
-	if (ioctl(dev->fd, SCHSM_IOC_UNSEAL, &u) < 0)
-		return -errno;
+	err = schsm_unseal(dev, &u);
+	if (err)
+		return err;
 	*sw = u.sw;
 	*serial = u.key_serial;
 	return 0;

@@ -29,28 +29,6 @@
 #define CHALLENGE_LEN	8
 #define CHALLENGE_FILE_MAX 256
 
-static int read_file_or_fail(const char *path, size_t max, uint8_t **buf, size_t *len)
-{
-	int err = file_read_all(path, max, buf, len);
-
-	if (err == -EFBIG)
-		return fail(RC_BADFILE, "%s: too large", path);
-	if (err)
-		return fail(RC_ERROR, "%s: %s", path, strerror(-err));
-	return RC_OK;
-}
-
-static int write_or_fail(const char *path, const uint8_t *buf, size_t len, int force)
-{
-	int err = file_write_new(path, buf, len, force);
-
-	if (err == -EEXIST)
-		return fail(RC_EXISTS, "%s exists (use --force to replace it)", path);
-	if (err)
-		return fail(RC_ERROR, "%s: %s", path, strerror(-err));
-	return RC_OK;
-}
-
 /* ---- export (custodian side) ------------------------------------------- */
 
 static int cmd_export(int argc, char **argv)
@@ -91,7 +69,7 @@ static int cmd_export(int argc, char **argv)
 			rc = fail(RC_CARD, "the request or device chain on the token is malformed");
 	}
 	if (!rc)
-		rc = write_or_fail(argv[2], out, outlen, force);
+		rc = write_out(argv[2], out, outlen, force);
 	if (!rc)
 		printf("Public key %u and device chain exported to %s\n", id, argv[2]);
 	free(req);
@@ -145,9 +123,9 @@ static int cmd_register(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return usage_error("expected one FILE");
-	rc = read_file_or_fail(argv[optind], 16384, &buf, &len);
+	rc = read_in(argv[optind], 16384, &buf, &len);
 	if (!rc && rootfile)
-		rc = read_file_or_fail(rootfile, 4096, &root, &rootlen);
+		rc = read_in(rootfile, 4096, &root, &rootlen);
 	if (rc)
 		goto out;
 	if (pka_file_parse(buf, len, &f)) {
@@ -230,7 +208,7 @@ static int parse_challenge_file(const char *path, char chr[SCHSM_MAX_CHR + 1],
 	size_t len;
 	int rc, n;
 
-	rc = read_file_or_fail(path, CHALLENGE_FILE_MAX, &buf, &len);
+	rc = read_in(path, CHALLENGE_FILE_MAX, &buf, &len);
 	if (rc)
 		return rc;
 	memcpy(text, buf, len);
@@ -274,7 +252,7 @@ static int cmd_challenge(int argc, char **argv)
 		return fail_sw(sw);
 	hex_encode(chal, sizeof(chal), 0, hex);
 	n = snprintf(text, sizeof(text), "%.32s\n%s\n", info.device_chr, hex);
-	rc = write_or_fail(argv[2], (const uint8_t *)text, (size_t)n, force);
+	rc = write_out(argv[2], (const uint8_t *)text, (size_t)n, force);
 	if (!rc)
 		printf("Challenge for device %.32s: %s (saved to %s)\n", info.device_chr, hex, argv[2]);
 	return rc;
@@ -337,7 +315,7 @@ static int approve_file(const char *cfile, unsigned int id, const char *out, int
 	rc = pka_token_sign(&dev, id, chr, chal, chal_len, plain, &plain_len, key_chr);
 	schsm_dev_close(&dev);
 	if (!rc)
-		rc = write_or_fail(out, plain, plain_len, force);
+		rc = write_out(out, plain, plain_len, force);
 	if (!rc)
 		printf("Challenge of device %s signed with key %u into %s\n", chr, id, out);
 	return rc;
@@ -401,7 +379,7 @@ static int chr_from_pka_file(const char *path, char chr[33])
 	struct pka_file f;
 	struct cvc c;
 	size_t len;
-	int rc = read_file_or_fail(path, 16384, &buf, &len);
+	int rc = read_in(path, 16384, &buf, &len);
 
 	if (!rc && (pka_file_parse(buf, len, &f) || cvc_parse(f.request, f.request_len, &c) ||
 		    cvc_name(&c.chr, chr, 33)))
@@ -442,7 +420,7 @@ static int cmd_authenticate(int argc, char **argv)
 		return usage_error("--signature FILE and one of --chr CHR / --pka-file FILE are required");
 	rc = pkafile ? chr_from_pka_file(pkafile, chr) : RC_OK;
 	if (!rc)
-		rc = read_file_or_fail(sigfile, 2 * 66, &sig, &siglen);
+		rc = read_in(sigfile, 2 * 66, &sig, &siglen);
 	if (!rc && (siglen < 32 || siglen % 2))
 		rc = fail(RC_BADFILE, "%s: not a plain r||s ECDSA signature", sigfile);
 	if (!rc)
