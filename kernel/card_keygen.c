@@ -188,8 +188,11 @@ int schsm_keygen_body(struct schsm_chip *chip, const struct schsm_keygen *k,
 	if (chr_len) {
 		memcpy(chr, k->chr, chr_len);
 	} else {
-		/* serial + 5-digit key id, the form of the device CHR */
-		chr_len = scnprintf(chr, sizeof(chr), "%s%05u", card->serial,
+		/*
+		 * serial + 'K' + 4-digit key id: never the device CHR, whose
+		 * sequence is 5 digits (schsmctl uses the same default)
+		 */
+		chr_len = scnprintf(chr, sizeof(chr), "%sK%04u", card->serial,
 				    k->key_id);
 		if (chr_len > SCHSM_MAX_CHR)
 			return -ENAMETOOLONG;

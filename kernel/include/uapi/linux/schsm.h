@@ -283,7 +283,7 @@ struct schsm_keygen {
 	__u8 algorithms[16];	/* SCHSM_ALG_* */
 	__u8 nalgorithms;
 	__u8 pad0[7];
-	char chr[SCHSM_MAX_CHR];	/* inner CHR of the request; "" = serial + key id */
+	char chr[SCHSM_MAX_CHR];	/* inner CHR of the request; "" = serial "K" 4-digit id */
 	char car[SCHSM_MAX_CHR];	/* inner CAR; "" = omitted */
 	struct schsm_buf request;	/* out: authenticated CV request (tag 67) */
 	__u64 reserved[2];
