@@ -221,6 +221,40 @@ ok "with the quorum and no PIN, key 9 signs" \
 	expect_rc 0 "$CTL" key sign 9 --alg ecdsa --in "$W/msg.sha256" --out "$WORK/k9"
 ok "logout ends the n-of-m state again" \
 	bash -c "'$CTL' logout >/dev/null && '$CTL' pka status | grep -q 'Authenticated public keys: *0'"
+# PKA *and* PIN (option 0x0010): neither the quorum nor the PIN alone unlocks keys
+ok "initialize --pka 2,2 --combined-auth" \
+	expect_rc 0 "$CTL" initialize --force --so-pin env:NEWSO --pin env:PIN --pka 2,2 --combined-auth
+ok "pka register c1 and c2" \
+	bash -c "'$CTL' pka register '$W/c1.pka' >/dev/null && '$CTL' pka register '$W/c2.pka' >/dev/null"
+ok "combined: the PIN alone leaves keys locked" \
+	bash -c "'$CTL' login --pin env:PIN >/dev/null && '$CTL' status | grep -q 'Login *: PIN (keys locked)'"
+ok "combined: key generate refused with the PIN alone (exit 4)" \
+	expect_rc 4 "$CTL" key generate --type ec:prime256v1 --id 4
+ok "combined: challenge" expect_rc 0 "$CTL" pka challenge --out "$WORK/ch3"
+sign_chal "$W/c1.pem" "$WORK/ch3" "$WORK/u1"
+sign_chal "$W/c2.pem" "$WORK/ch3" "$WORK/u2"
+ok "combined: custodians 1 and 2: 2 of 2" \
+	bash -c "'$CTL' pka authenticate --pka-file '$W/c1.pka' --signature '$WORK/u1' >/dev/null &&
+		'$CTL' pka authenticate --pka-file '$W/c2.pka' --signature '$WORK/u2' | grep -q '2 of 2'"
+ok "combined: PIN and quorum, keys usable" \
+	bash -c "'$CTL' status | grep -q 'Login *: PIN n-of-m (keys usable)'"
+ok "combined: key generate ec:prime256v1 --id 4 with both" \
+	expect_rc 0 "$CTL" key generate --type ec:prime256v1 --id 4 --out "$WORK/req4"
+ok "combined: key 4 signs" \
+	expect_rc 0 "$CTL" key sign 4 --alg ecdsa --in "$W/msg.sha256" --out "$WORK/k4"
+ok "combined: logout, new challenge" \
+	bash -c "'$CTL' logout >/dev/null && '$CTL' pka challenge --out '$WORK/ch4' >/dev/null"
+sign_chal "$W/c1.pem" "$WORK/ch4" "$WORK/v1"
+sign_chal "$W/c2.pem" "$WORK/ch4" "$WORK/v2"
+ok "combined: custodians again: 2 of 2, no PIN" \
+	bash -c "'$CTL' pka authenticate --pka-file '$W/c1.pka' --signature '$WORK/v1' >/dev/null &&
+		'$CTL' pka authenticate --pka-file '$W/c2.pka' --signature '$WORK/v2' | grep -q '2 of 2'"
+ok "combined: quorum without PIN: key 4 refused (exit 4)" \
+	bash -c "'$CTL' key sign 4 --alg ecdsa --in '$W/msg.sha256' --out '$WORK/k4b' 2>/dev/null; test \$? -eq 4"
+ok "combined: then the PIN unlocks key 4" \
+	bash -c "'$CTL' login --pin env:PIN >/dev/null &&
+		'$CTL' key sign 4 --alg ecdsa --in '$W/msg.sha256' --out '$WORK/k4c'"
+ok "combined: logout" expect_rc 0 "$CTL" logout
 phase "guest: help"
 ok "help lists every subcommand" \
 	bash -c "for c in status login logout change-pin unblock-pin change-so-pin initialize 'dkek create-share' 'dkek import-share' 'dkek status' 'key generate' 'key list' 'key delete' 'key wrap' 'key unwrap' 'key import' 'key attest'; do '$CTL' help | grep -q \"  \$c\" || exit 1; done"
