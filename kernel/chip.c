@@ -23,6 +23,12 @@
 /* what the card layer may send and ask for in one APDU, see start_session */
 #define SCHSM_CARD_MAX_COMMAND	1014
 #define SCHSM_CARD_MAX_RESPONSE	SCHSM_MAX_SHORT_RSP
+/*
+ * How long an operation waits for the slot work to reopen the session:
+ * power on (SCHSM_POWER_TIMEOUT_MS), at most one reset and a second power
+ * on, SELECT, identity and key list, with room for a slow token.
+ */
+#define SCHSM_SESSION_WAIT_MS	60000
 
 /* schsm_chips_lock: the list of registered chips, for lookup by serial */
 static LIST_HEAD(schsm_chips);
@@ -71,6 +77,7 @@ struct schsm_chip *schsm_chip_alloc(struct usb_interface *intf)
 	mutex_init(&chip->io_mutex);
 	init_completion(&chip->bulk_done);
 	init_waitqueue_head(&chip->gone_wait);
+	init_waitqueue_head(&chip->session_wait);
 	INIT_WORK(&chip->slot_work, schsm_chip_slot_work);
 	chip->udev = usb_get_dev(interface_to_usbdev(intf));
 	chip->intf = intf;
@@ -153,13 +160,57 @@ void schsm_ops_unlock(struct schsm_chip *chip)
 	up_read(&chip->ops_sem);
 }
 
+static bool schsm_chip_session_settled(struct schsm_chip *chip)
+{
+	return !test_bit(SCHSM_CHIP_SESSION_PENDING, &chip->flags) ||
+	       test_bit(SCHSM_CHIP_GONE, &chip->flags);
+}
+
+/*
+ * Take io_mutex once the slot work has reopened the card session that a
+ * probe, USB reset or reset-resume dropped, so that an operation runs
+ * against the reopened session instead of failing on an unpowered card.
+ * A reset may set SESSION_PENDING while we wait for io_mutex, so it is
+ * checked again once io_mutex is held.
+ * Bounded: when the wait times out the operation runs against the slot as
+ * it is.  Disconnect sets GONE and wakes us.
+ */
+static int schsm_chip_lock_session(struct schsm_chip *chip)
+{
+	long left = msecs_to_jiffies(SCHSM_SESSION_WAIT_MS);
+
+	for (;;) {
+		if (left)
+			left = wait_event_interruptible_timeout(chip->session_wait,
+								schsm_chip_session_settled(chip),
+								left);
+		if (left < 0)
+			return -ERESTARTSYS;
+		if (mutex_lock_interruptible(&chip->io_mutex))
+			return -ERESTARTSYS;
+		if (schsm_chip_session_settled(chip))
+			return 0;
+		if (!left) {
+			dev_warn_ratelimited(&chip->dev,
+					     "card session not reopened in %d ms\n",
+					     SCHSM_SESSION_WAIT_MS);
+			return 0;
+		}
+		mutex_unlock(&chip->io_mutex);
+	}
+}
+
 /**
  * schsm_try_get_ops() - take a reference and the chip's operations
  * @chip: the chip
  *
+ * While the slot work reopens the card session (after probe, a USB reset,
+ * a reset-resume or a card insertion) this waits for it, so the operation
+ * sees the reopened session, or no card.
+ *
  * Return: 0; -ENODEV once the device is gone; -EIO if it cannot be resumed
  * (system sleep); -ERESTARTSYS if a signal arrived while waiting for
- * another caller's exchange.
+ * another caller's exchange or for the session.
  */
 int schsm_try_get_ops(struct schsm_chip *chip)
 {
@@ -173,10 +224,9 @@ int schsm_try_get_ops(struct schsm_chip *chip)
 	rc = schsm_usb_pm_get(chip);
 	if (rc)
 		goto out_unlock;
-	if (mutex_lock_interruptible(&chip->io_mutex)) {
-		rc = -ERESTARTSYS;
+	rc = schsm_chip_lock_session(chip);
+	if (rc)
 		goto out_pm_put;
-	}
 	return 0;
 
 out_pm_put:
@@ -356,8 +406,8 @@ static void schsm_chip_start_session(struct schsm_chip *chip)
 
 /**
  * schsm_chip_slot_work() - follow card insertion and removal
- * @work: chip->slot_work, queued at probe, by the interrupt endpoint and
- *        by post_reset
+ * @work: chip->slot_work, queued at probe, by the interrupt endpoint, by
+ *        post_reset and by reset_resume
  *
  * Runs the card session's start outside probe and URB completion, so a
  * slow or mute card never blocks the USB core.
@@ -369,8 +419,12 @@ void schsm_chip_slot_work(struct work_struct *work)
 	bool first;
 	int rc;
 
-	if (schsm_ops_lock(chip))
+	if (schsm_ops_lock(chip)) {
+		/* gone or not resumable: nothing will open it, stop waiting */
+		clear_bit(SCHSM_CHIP_SESSION_PENDING, &chip->flags);
+		wake_up_all(&chip->session_wait);
 		return;
+	}
 	first = test_and_clear_bit(SCHSM_CHIP_FIRST_SESSION, &chip->flags);
 	if (test_and_clear_bit(SCHSM_CHIP_SLOT_CHANGED, &chip->flags))
 		schsm_chip_power_lost(chip);
@@ -384,7 +438,24 @@ void schsm_chip_slot_work(struct work_struct *work)
 	/* the reader's first notification reports the card found here */
 	if (first)
 		clear_bit(SCHSM_CHIP_SLOT_CHANGED, &chip->flags);
+	/* a queued reset runs this work again: operations keep waiting */
+	if (!test_bit(SCHSM_CHIP_NEED_RESET, &chip->flags))
+		clear_bit(SCHSM_CHIP_SESSION_PENDING, &chip->flags);
 	schsm_ops_unlock(chip);
+	wake_up_all(&chip->session_wait);
+}
+
+/**
+ * schsm_chip_queue_session() - have the slot work (re)open the card session
+ * @chip: the chip
+ *
+ * Operations that arrive until the work has run wait for it in
+ * schsm_try_get_ops() rather than fail on the unpowered card.
+ */
+void schsm_chip_queue_session(struct schsm_chip *chip)
+{
+	set_bit(SCHSM_CHIP_SESSION_PENDING, &chip->flags);
+	schedule_work(&chip->slot_work);
 }
 
 /* The exchange level's transceive; apdu already fits the reader. */

@@ -9,7 +9,10 @@
  * (write), after which schsm_try_get_ops() fails with -ENODEV.
  *
  * Lock order (see usb.c): ops_sem (read) -> runtime PM reference ->
- * io_mutex -> schsm_chips_lock.
+ * io_mutex -> schsm_chips_lock.  Operations wait for SESSION_PENDING to
+ * clear holding ops_sem and the PM reference but not io_mutex; slot_work
+ * takes ops_sem for reading only and never waits for it, and disconnect
+ * wakes the waiters before it takes ops_sem for writing.
  * URB completions take no lock: they use atomic flag bits and the
  * completion (release/acquire through complete()/wait_for_completion()).
  */
@@ -42,6 +45,7 @@ enum schsm_chip_flag {
 	SCHSM_CHIP_CARD_INIT,	/* schsm_card_init() succeeded */
 	SCHSM_CHIP_FIRST_SESSION, /* slot_work not yet run since probe */
 	SCHSM_CHIP_SUSPENDED,	/* between USB suspend and resume */
+	SCHSM_CHIP_SESSION_PENDING, /* slot_work is to (re)open the session */
 };
 
 struct schsm_chip {
@@ -92,6 +96,8 @@ struct schsm_chip {
 	struct urb *int_urb;
 	u8 *int_buf;
 	wait_queue_head_t gone_wait;	/* woken when SCHSM_CHIP_GONE is set */
+	/* woken when SESSION_PENDING is cleared and when GONE is set */
+	wait_queue_head_t session_wait;
 
 	unsigned long flags;		/* SCHSM_CHIP_* bits */
 	struct work_struct slot_work;	/* card insertion/removal */
@@ -115,6 +121,7 @@ void schsm_chip_unregister(struct schsm_chip *chip);
 int schsm_chip_power_on(struct schsm_chip *chip);
 void schsm_chip_power_lost(struct schsm_chip *chip);
 void schsm_chip_slot_work(struct work_struct *work);
+void schsm_chip_queue_session(struct schsm_chip *chip);
 int schsm_ops_lock(struct schsm_chip *chip);
 void schsm_ops_unlock(struct schsm_chip *chip);
 

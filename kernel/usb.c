@@ -16,7 +16,12 @@
  *  - suspend takes io_mutex (autosuspend: only if free) to wait out the
  *    exchange in flight, stops the interrupt URB and sets
  *    SCHSM_CHIP_SUSPENDED; resume clears it without the lock;
- *  - URB completions only complete()/set bits/queue work.
+ *  - URB completions only complete()/set bits/queue work;
+ *  - probe, pre_reset, reset_resume, a card insertion and a queued reset
+ *    set SCHSM_CHIP_SESSION_PENDING; operations wait for the slot work to
+ *    clear it (schsm_try_get_ops(), between the PM reference and
+ *    io_mutex); the slot work itself never waits for it, and disconnect
+ *    wakes the waiters before it takes ops_sem for writing.
  *
  * Timeouts: a bulk-IN read waits as long as the command may take (apdu.c);
  * the reader sends no time extensions.  A command is never sent twice: an
@@ -188,11 +193,13 @@ const struct ccid_port_ops schsm_usb_port_ops = {
  *
  * Queues a USB reset; until post_reset every exchange fails with -EIO, so
  * nothing is sent to a card that may still be working on a command.
+ * Operations that start later wait for the reset and the reopened session.
  */
 void schsm_usb_hung(struct schsm_chip *chip)
 {
 	if (test_and_set_bit(SCHSM_CHIP_NEED_RESET, &chip->flags))
 		return;
+	set_bit(SCHSM_CHIP_SESSION_PENDING, &chip->flags);
 	dev_warn_ratelimited(&chip->dev, "exchange failed, resetting the reader\n");
 	usb_queue_reset_device(chip->intf);
 }
@@ -223,7 +230,10 @@ static void schsm_int_complete(struct urb *urb)
 	     present != test_bit(SCHSM_CHIP_PRESENT, &chip->flags))) {
 		assign_bit(SCHSM_CHIP_PRESENT, &chip->flags, present);
 		set_bit(SCHSM_CHIP_SLOT_CHANGED, &chip->flags);
-		schedule_work(&chip->slot_work);
+		if (present)
+			schsm_chip_queue_session(chip);
+		else
+			schedule_work(&chip->slot_work);
 	}
 resubmit:
 	usb_submit_urb(urb, GFP_ATOMIC);
@@ -394,7 +404,7 @@ static int schsm_probe(struct usb_interface *intf,
 		 chip->product_id, chip->product);
 	/* power the card and open the session outside probe */
 	set_bit(SCHSM_CHIP_FIRST_SESSION, &chip->flags);
-	schedule_work(&chip->slot_work);
+	schsm_chip_queue_session(chip);
 	return 0;
 
 out_stop:
@@ -415,6 +425,8 @@ static void schsm_disconnect(struct usb_interface *intf)
 
 	set_bit(SCHSM_CHIP_GONE, &chip->flags);
 	wake_up_all(&chip->gone_wait);
+	/* operations waiting for the session hold ops_sem: let them go */
+	wake_up_all(&chip->session_wait);
 	schsm_chip_unregister(chip);
 
 	/* end the exchange in flight; submissions fail from now on */
@@ -440,6 +452,8 @@ static int schsm_pre_reset(struct usb_interface *intf)
 	struct schsm_chip *chip = usb_get_intfdata(intf);
 
 	set_bit(SCHSM_CHIP_RESETTING, &chip->flags);
+	/* operations from now on wait for post_reset's slot work */
+	set_bit(SCHSM_CHIP_SESSION_PENDING, &chip->flags);
 	usb_poison_urb(chip->int_urb);
 	usb_poison_urb(chip->bulk_urb);
 	/* held until post_reset: no exchange overlaps the reset */
@@ -464,7 +478,7 @@ static int schsm_post_reset(struct usb_interface *intf)
 
 	/* power the card again and reopen the session */
 	set_bit(SCHSM_CHIP_PRESENT, &chip->flags);
-	schedule_work(&chip->slot_work);
+	schsm_chip_queue_session(chip);
 	return 0;
 }
 
@@ -543,6 +557,8 @@ static int schsm_reset_resume(struct usb_interface *intf)
 	struct schsm_chip *chip = usb_get_intfdata(intf);
 
 	mutex_lock(&chip->io_mutex);
+	/* before io_mutex is free: operations wait for the slot work */
+	set_bit(SCHSM_CHIP_SESSION_PENDING, &chip->flags);
 	schsm_chip_power_lost(chip);
 	chip->port.seq = 0;
 	clear_bit(SCHSM_CHIP_NEED_RESET, &chip->flags);
@@ -553,7 +569,7 @@ static int schsm_reset_resume(struct usb_interface *intf)
 				     "no card notifications after resume\n");
 
 	set_bit(SCHSM_CHIP_PRESENT, &chip->flags);
-	schedule_work(&chip->slot_work);
+	schsm_chip_queue_session(chip);
 	return 0;
 }
 

@@ -21,6 +21,9 @@
  *   find [SECS]                 wait for a /dev/schsmN, print its path
  *   read FID OUT [DEV]          FILE_READ of EF FID (hex) into file OUT;
  *                               prints sw=, len= or error=ENAME
+ *   usbreset USBDEV [DEV]       USBDEVFS_RESET on USBDEV (/dev/bus/usb/B/D),
+ *                               then at once GET CHALLENGE on DEV; prints
+ *                               reset=0 or reset=ENAME, then as tx
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,6 +40,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/schsm.h>
+#include <linux/usbdevice_fs.h>
 
 static const char *dev_default = "/dev/schsm0";
 
@@ -477,6 +481,47 @@ static int cmd_read(const char *fid, const char *path, const char *dev)
 	return 0;
 }
 
+/* GET CHALLENGE of 8 bytes; prints sw=, len= or error=ENAME */
+static int print_challenge(int fd)
+{
+	static const uint8_t cmd[] = { 0x00, 0x84, 0x00, 0x00, 0x08 };
+	uint8_t rsp[8 + 2];
+	uint32_t cap = sizeof(rsp);
+
+	if (transmit(fd, cmd, sizeof(cmd), rsp, &cap, 0)) {
+		printf("error=%s\n", ename(errno));
+		return 1;
+	}
+	if (cap < 2) {
+		printf("error=short\n");
+		return 1;
+	}
+	printf("sw=%02X%02X\nlen=%u\n", rsp[cap - 2], rsp[cap - 1], cap - 2);
+	return 0;
+}
+
+/*
+ * The reset returns after the driver's post_reset; the GET CHALLENGE right
+ * after it races the slot work that powers the card again.
+ */
+static int cmd_usbreset(const char *usbdev, const char *dev)
+{
+	int ufd, fd, rc;
+
+	fd = open_dev(dev);
+	ufd = open(usbdev, O_WRONLY | O_CLOEXEC);
+	if (ufd < 0) {
+		printf("reset=%s\n", ename(errno));
+		return 1;
+	}
+	rc = ioctl(ufd, USBDEVFS_RESET, 0);
+	printf("reset=%s\n", rc ? ename(errno) : "0");
+	close(ufd);
+	if (rc)
+		return 1;
+	return print_challenge(fd);
+}
+
 int main(int argc, char **argv)
 {
 	const char *c = argc > 1 ? argv[1] : "";
@@ -506,6 +551,8 @@ int main(int argc, char **argv)
 	if (!strcmp(c, "read") && argc >= 4)
 		return cmd_read(argv[2], argv[3],
 				argc > 4 ? argv[4] : dev_default);
+	if (!strcmp(c, "usbreset") && argc >= 3)
+		return cmd_usbreset(argv[2], argc > 3 ? argv[3] : dev_default);
 	if (!strcmp(c, "find"))
 		return cmd_find(argc > 2 ? atoi(argv[2]) : 10);
 	fprintf(stderr, "usage: see the comment at the top of schsm-xfer.c\n");
