@@ -594,7 +594,8 @@ void schsm_chip_put(struct schsm_chip *chip)
  * @serial: the token serial (struct schsm_card.serial)
  *
  * The serial is written by the card layer while it opens a session; a
- * lookup racing with that misses the chip, as if it were not there yet.
+ * lookup racing with that may miss the chip, or find it by the serial of
+ * its previous session: callers check it again under the operations gate.
  *
  * Return: the chip with a reference (schsm_chip_put()), or NULL.
  */
@@ -606,8 +607,13 @@ struct schsm_chip *schsm_chip_find_by_serial(const char *serial)
 		return NULL;
 	mutex_lock(&schsm_chips_lock);
 	list_for_each_entry(chip, &schsm_chips, list) {
+		/*
+		 * A session being reopened counts: the caller waits for it in
+		 * schsm_try_get_ops() and checks the serial again there.
+		 */
 		if (test_bit(SCHSM_CHIP_GONE, &chip->flags) ||
-		    !test_bit(SCHSM_CHIP_POWERED, &chip->flags))
+		    (!test_bit(SCHSM_CHIP_POWERED, &chip->flags) &&
+		     !test_bit(SCHSM_CHIP_SESSION_PENDING, &chip->flags)))
 			continue;
 		if (!strncmp(chip->card.serial, serial,
 			     sizeof(chip->card.serial))) {

@@ -140,6 +140,19 @@ static bool pub_matches(const struct schsm_blob *o,
 	       !memcmp(o->pk1, pk->point, pk->point_len);
 }
 
+/*
+ * Under the operations gate: is this still the token the key names?  The
+ * lookup ran before the gate, and a reset, a resume or a card swap may
+ * have reopened the session in between.
+ */
+static bool key_chip_is(struct schsm_chip *chip, const char *serial)
+{
+	const struct schsm_card *card = schsm_chip_card(chip);
+
+	return schsm_card_ready(chip) &&
+	       !strncmp(card->serial, serial, sizeof(card->serial));
+}
+
 /* Does the named token hold a key @key_id with this public key? */
 static int blob_check_token(const struct schsm_blob *o, const char *serial)
 {
@@ -154,7 +167,7 @@ static int blob_check_token(const struct schsm_blob *o, const char *serial)
 	ret = schsm_try_get_ops(chip);
 	if (ret)
 		goto out_put;
-	if (!schsm_card_ready(chip))
+	if (!key_chip_is(chip, serial))
 		ret = -ENODEV;
 	else
 		ret = schsm_card_read_pubkey(chip, o->key_id, &buf, &pk);
@@ -384,7 +397,7 @@ static int key_card_op(const struct schsm_key *sk, bool sign, u8 alg,
 	ret = schsm_try_get_ops(chip);
 	if (ret)
 		goto out_put;
-	if (!schsm_card_ready(chip))
+	if (!key_chip_is(chip, sk->serial))
 		ret = -ENODEV;
 	else if (sign)
 		ret = schsm_card_sign(chip, sk->key_id, alg, in, in_len, out,
