@@ -447,6 +447,28 @@ static void schsm_disconnect(struct usb_interface *intf)
 	put_device(&chip->dev);
 }
 
+/*
+ * After a reset or a reset-resume, with io_mutex held: the card lost power,
+ * so login and selection are gone.  Operations from now on wait for the
+ * slot work (SESSION_PENDING is set before io_mutex is free).
+ */
+static void schsm_usb_session_lost(struct schsm_chip *chip)
+{
+	set_bit(SCHSM_CHIP_SESSION_PENDING, &chip->flags);
+	schsm_chip_power_lost(chip);
+	chip->port.seq = 0;
+	clear_bit(SCHSM_CHIP_NEED_RESET, &chip->flags);
+	if (schsm_usb_start_int(chip, GFP_NOIO))
+		dev_warn_ratelimited(&chip->dev, "no card notifications\n");
+}
+
+/* ... and once io_mutex is free: power the card and reopen the session */
+static void schsm_usb_reopen_session(struct schsm_chip *chip)
+{
+	set_bit(SCHSM_CHIP_PRESENT, &chip->flags);
+	schsm_chip_queue_session(chip);
+}
+
 static int schsm_pre_reset(struct usb_interface *intf)
 {
 	struct schsm_chip *chip = usb_get_intfdata(intf);
@@ -465,20 +487,12 @@ static int schsm_post_reset(struct usb_interface *intf)
 {
 	struct schsm_chip *chip = usb_get_intfdata(intf);
 
-	/* the card lost power: login and selection are gone */
-	schsm_chip_power_lost(chip);
-	chip->port.seq = 0;
 	usb_unpoison_urb(chip->bulk_urb);
 	usb_unpoison_urb(chip->int_urb);
-	clear_bit(SCHSM_CHIP_NEED_RESET, &chip->flags);
+	schsm_usb_session_lost(chip);
 	clear_bit(SCHSM_CHIP_RESETTING, &chip->flags);
-	if (schsm_usb_start_int(chip, GFP_NOIO))
-		dev_warn(&chip->dev, "no card notifications after reset\n");
 	mutex_unlock(&chip->io_mutex);
-
-	/* power the card again and reopen the session */
-	set_bit(SCHSM_CHIP_PRESENT, &chip->flags);
-	schsm_chip_queue_session(chip);
+	schsm_usb_reopen_session(chip);
 	return 0;
 }
 
@@ -557,19 +571,10 @@ static int schsm_reset_resume(struct usb_interface *intf)
 	struct schsm_chip *chip = usb_get_intfdata(intf);
 
 	mutex_lock(&chip->io_mutex);
-	/* before io_mutex is free: operations wait for the slot work */
-	set_bit(SCHSM_CHIP_SESSION_PENDING, &chip->flags);
-	schsm_chip_power_lost(chip);
-	chip->port.seq = 0;
-	clear_bit(SCHSM_CHIP_NEED_RESET, &chip->flags);
+	schsm_usb_session_lost(chip);
 	clear_bit(SCHSM_CHIP_SUSPENDED, &chip->flags);
 	mutex_unlock(&chip->io_mutex);
-	if (schsm_usb_start_int(chip, GFP_NOIO))
-		dev_warn_ratelimited(&chip->dev,
-				     "no card notifications after resume\n");
-
-	set_bit(SCHSM_CHIP_PRESENT, &chip->flags);
-	schsm_chip_queue_session(chip);
+	schsm_usb_reopen_session(chip);
 	return 0;
 }
 
