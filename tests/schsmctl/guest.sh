@@ -230,12 +230,14 @@ ok "combined: the PIN alone leaves keys locked" \
 	bash -c "'$CTL' login --pin env:PIN >/dev/null && '$CTL' status | grep -q 'Login *: PIN (keys locked)'"
 ok "combined: key generate refused with the PIN alone (exit 4)" \
 	expect_rc 4 "$CTL" key generate --type ec:prime256v1 --id 4
+# quorum_c1_c2 CHALLENGE TAG: custodians 1 and 2 sign CHALLENGE and authenticate
+quorum_c1_c2() {
+	sign_chal "$W/c1.pem" "$1" "$WORK/$2.1" && sign_chal "$W/c2.pem" "$1" "$WORK/$2.2" &&
+	"$CTL" pka authenticate --pka-file "$W/c1.pka" --signature "$WORK/$2.1" >/dev/null &&
+	"$CTL" pka authenticate --pka-file "$W/c2.pka" --signature "$WORK/$2.2" | grep -q '2 of 2'
+}
 ok "combined: challenge" expect_rc 0 "$CTL" pka challenge --out "$WORK/ch3"
-sign_chal "$W/c1.pem" "$WORK/ch3" "$WORK/u1"
-sign_chal "$W/c2.pem" "$WORK/ch3" "$WORK/u2"
-ok "combined: custodians 1 and 2: 2 of 2" \
-	bash -c "'$CTL' pka authenticate --pka-file '$W/c1.pka' --signature '$WORK/u1' >/dev/null &&
-		'$CTL' pka authenticate --pka-file '$W/c2.pka' --signature '$WORK/u2' | grep -q '2 of 2'"
+ok "combined: custodians 1 and 2: 2 of 2" quorum_c1_c2 "$WORK/ch3" u
 ok "combined: PIN and quorum, keys usable" \
 	bash -c "'$CTL' status | grep -q 'Login *: PIN n-of-m (keys usable)'"
 ok "combined: key generate ec:prime256v1 --id 4 with both" \
@@ -244,11 +246,7 @@ ok "combined: key 4 signs" \
 	expect_rc 0 "$CTL" key sign 4 --alg ecdsa --in "$W/msg.sha256" --out "$WORK/k4"
 ok "combined: logout, new challenge" \
 	bash -c "'$CTL' logout >/dev/null && '$CTL' pka challenge --out '$WORK/ch4' >/dev/null"
-sign_chal "$W/c1.pem" "$WORK/ch4" "$WORK/v1"
-sign_chal "$W/c2.pem" "$WORK/ch4" "$WORK/v2"
-ok "combined: custodians again: 2 of 2, no PIN" \
-	bash -c "'$CTL' pka authenticate --pka-file '$W/c1.pka' --signature '$WORK/v1' >/dev/null &&
-		'$CTL' pka authenticate --pka-file '$W/c2.pka' --signature '$WORK/v2' | grep -q '2 of 2'"
+ok "combined: custodians again: 2 of 2, no PIN" quorum_c1_c2 "$WORK/ch4" v
 ok "combined: quorum without PIN: key 4 refused (exit 4)" \
 	bash -c "'$CTL' key sign 4 --alg ecdsa --in '$W/msg.sha256' --out '$WORK/k4b' 2>/dev/null; test \$? -eq 4"
 ok "combined: then the PIN unlocks key 4" \
