@@ -99,7 +99,7 @@ static int read_file_secret(const char *path, char *buf, size_t cap)
 	return ret;
 }
 
-int secret_spec_valid(const char *spec)
+int secret_spec_check(const char *spec)
 {
 	unsigned int fd;
 
@@ -119,7 +119,7 @@ int secret_read(const char *spec, const char *prompt, char *buf, size_t cap)
 	unsigned int fd;
 	const char *v;
 
-	if (cap < 2 || secret_spec_valid(spec))
+	if (cap < 2 || secret_spec_check(spec))
 		return -EINVAL;
 	if (!spec || !strcmp(spec, "prompt"))
 		return read_tty(prompt, buf, cap);

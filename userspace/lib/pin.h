@@ -28,8 +28,8 @@ int secret_read(const char *spec, const char *prompt, char *buf, size_t cap);
 /* As secret_read, but a tty prompt asks twice and both must match (-EBADMSG). */
 int secret_read_new(const char *spec, const char *prompt, char *buf, size_t cap);
 
-/* Validate a spec without reading it (for option checking before card I/O). */
-int secret_spec_valid(const char *spec);
+/* 0 if SPEC is a secret source secret_read takes, else -EINVAL (checked before card I/O). */
+int secret_spec_check(const char *spec);
 
 /*
  * Several lines from one source (share texts): prompt (tty; echo off when

@@ -85,9 +85,9 @@ int share_source_check(const struct share_source *src)
 		return usage_error("--shares-from needs --pwd-shares K");
 	if (src->pwd_shares && (src->pwd_shares < 2 || src->pwd_shares > SHAMIR_MAX_SHARES))
 		return usage_error("--pwd-shares takes 2..%d", SHAMIR_MAX_SHARES);
-	if (secret_spec_valid(src->password) ||
+	if (secret_spec_check(src->password) ||
 	    (src->shares_from && !strncmp(src->shares_from, "env:", 4)) ||
-	    secret_spec_valid(src->shares_from))
+	    secret_spec_check(src->shares_from))
 		return usage_error("a secret source must be prompt, env:VAR (not for shares), fd:N or file:PATH");
 	return RC_OK;
 }

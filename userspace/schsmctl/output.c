@@ -117,7 +117,7 @@ int open_device(struct schsm_dev *dev)
 
 int check_secret_src(const char *spec)
 {
-	if (secret_spec_valid(spec))
+	if (secret_spec_check(spec))
 		return usage_error("a secret source must be prompt, env:VAR, fd:N or file:PATH");
 	return RC_OK;
 }
