@@ -4,15 +4,21 @@
 # the HSM, /dev/schsm1..3 are custodian tokens (real emulated tokens).  The
 # HSM's `pka serve` runs in network namespace pkahsm; custodian i runs
 # `pka approve --connect` in namespace pkac<i>, joined to pkahsm by a veth
-# pair (10.77.<i>.2 -> 10.77.<i>.1).  Three server runs: (1) 2-of-3
-# activation with refusals of an unregistered key, wrong server identities,
+# pair (10.77.<i>.2 -> 10.77.<i>.1).  Five server runs: (1) 2-of-3
+# activation while a silent peer and a peer stalled mid-handshake stay
+# connected, with refusals of an unregistered key, wrong server identities,
 # an oversized frame and a replay; (2) a byte-level replay (peer.py), a
 # silent peer and the timeout; (3) session 2's approval replayed on a new
-# challenge, a random signature, malformed approvals, then the quorum.
+# challenge, a random signature, malformed approvals, then the quorum;
+# (4) the connection bound: 16 idle connections, the 17th refused, then the
+# quorum once they hang up; (5) the per-connection deadline, SIGTERM.
+# The server's syslog (authpriv) goes to a listener bound over /dev/log in
+# its private mount namespace (syslogd.py); its lines are checked too.
 # usage: guest.sh WORKDIR   (WORKDIR holds root.cvc, the emulator's test root)
 # Judges: openssl (signature over the HSM key's public point, extracted from
 # the key's CV request by python), the token's own refusals (exit codes),
-# the server's log lines and exit status.
+# what the peers saw, the server's log lines (their order, not timings) and
+# exit status, the syslog priority field (RFC 3164: facility 10 = <8x>).
 set -u
 W=$1
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,16 +27,18 @@ WORK=$(mktemp -d)
 CTL=$top/userspace/bin/schsmctl-san	# ASan/UBSan build
 export ASAN_OPTIONS=detect_leaks=1
 export PIN=648219 SO=3537363231383830
-PORT=4433 PORT2=4434 PORT3=4435
-SERVE_PID='' SILENT_PID=''
+PORT=4433 PORT2=4434 PORT3=4435 PORT4=4436 PORT5=4437
+CONNS_MAX=16	# pka serve's bound on open connections (cmd_pka_serve.c)
+SERVE_PID='' SYSLOG_PID='' PEER_PIDS='' DEVLOG_MADE=''
 
 cleanup() {
 	local p
-	for p in $SERVE_PID $SILENT_PID; do
+	for p in $SERVE_PID $PEER_PIDS $SYSLOG_PID; do
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
 	for ns in pkahsm pkac1 pkac2 pkac3; do ip netns del "$ns" 2>/dev/null; done
+	[ -z "$DEVLOG_MADE" ] || rm -f /dev/log
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -49,12 +57,62 @@ approve_rc() {	# approve_rc RC I ARGS...
 	expect_rc "$want" approve_as "$@"
 }
 serve_log_has() { grep -q -- "$1" "$WORK/serve.log"; }
+# wait_for FILE PATTERN [COUNT]: until FILE has COUNT (1) lines matching the
+# extended regex (WAIT_GREP=-F: the fixed string).  Waits for an event that
+# another process logs asynchronously; the bound (60 s) only keeps a missing
+# line from hanging the suite.
+wait_for() {
+	local i n
+	for i in $(seq 600); do
+		n=$(grep -c "${WAIT_GREP:--E}" -- "$2" "$1" 2>/dev/null)
+		[ "${n:-0}" -ge "${3:-1}" ] && return 0
+		sleep 0.1
+	done
+	echo "# $1: no ${3:-1} line(s) matching '$2' (found ${n:-0})"
+	return 1
+}
+wait_log() { wait_for "$WORK/serve.log" "$@"; }
+# line_of PATTERN: the serve.log line number of the first match (0: none)
+line_of() { grep -nE -- "$1" "$WORK/serve.log" | head -n 1 | cut -d: -f1 | grep . || echo 0; }
+# before A B: serve.log has A, then B
+before() {
+	local a b
+	a=$(line_of "$1") b=$(line_of "$2")
+	[ "$a" -gt 0 ] && [ "$b" -gt "$a" ] && return 0
+	echo "# serve.log: '$1' at line $a, '$2' at line $b"
+	return 1
+}
 
-# start_serve PORT TIMEOUT: the HSM's server in pkahsm, ready when it logs
+# The server's syslog: a listener on a private socket, bound over /dev/log
+# only in the server's mount namespace (unshare -m; ip netns exec copies it).
+syslog_setup() {
+	python3 "$top/tests/pka-remote/syslogd.py" "$WORK/log.sock" "$WORK/syslog" &
+	SYSLOG_PID=$!
+	if [ ! -e /dev/log ]; then
+		: >/dev/log && DEVLOG_MADE=1 || return 1
+	fi
+	while [ ! -S "$WORK/log.sock" ]; do
+		kill -0 "$SYSLOG_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+}
+# WITH_SYSLOG CMD...: CMD with /dev/log = our listener (an array, not a
+# function, so that "$!" of a backgrounded CMD is CMD's own PID)
+WITH_SYSLOG=(unshare -m --propagation private
+	sh -c 'mount --bind "$0" /dev/log && exec "$@"' "$WORK/log.sock")
+# syslog_has PATTERN: a schsmctl line whose message matches PATTERN arrives
+syslog_has() { wait_for "$WORK/syslog" "^<[0-9]+>.* schsmctl\[[0-9]+\]: .*$1"; }
+# syslog_pri PRI PATTERN: ... with exactly the priority field <PRI>
+syslog_pri() { wait_for "$WORK/syslog" "^<$1>.* schsmctl\[[0-9]+\]: .*$2"; }
+
+# start_serve PORT TIMEOUT [OPTIONS]: the HSM's server in pkahsm, ready when it logs
 start_serve() {
+	local port=$1 timeout=$2
+	shift 2
 	: >"$WORK/serve.log"
-	in_ns pkahsm "$CTL" -d /dev/schsm0 pka serve --listen "0.0.0.0:$1" --timeout "$2" \
-		--cert-out "$WORK/cert.pem" >"$WORK/serve.out" 2>"$WORK/serve.log" &
+	"${WITH_SYSLOG[@]}" ip netns exec pkahsm "$CTL" -d /dev/schsm0 pka serve --listen "0.0.0.0:$port" \
+		--timeout "$timeout" --cert-out "$WORK/cert.pem" "$@" \
+		>"$WORK/serve.out" 2>"$WORK/serve.log" &
 	SERVE_PID=$!
 	while ! serve_log_has "listening on"; do
 		kill -0 "$SERVE_PID" 2>/dev/null || { sed 's/^/# serve: /' "$WORK/serve.log"; return 1; }
@@ -156,8 +214,54 @@ DEVCHR=$(hsm status | sed -n 's/^Device CHR *: //p')
 ok "HSM device CHR known ($DEVCHR)" test -n "$DEVCHR"
 printf 'remote n-of-m\n' >"$WORK/msg"
 
-# --- the activation ---------------------------------------------------------
-ok "pka serve listens in pkahsm (2 of 3 required)" start_serve "$PORT" 900
+# --- peers: scripted custodians and idle connections (peer.py) -------------
+# peer.py speaks the protocol from Python's own TLS and framing, and sends
+# what pka approve --connect never would.
+peer() {	# peer NS PORT MODE ARGS... : prints the server's RESULT
+	local ns=$1 port=$2
+	shift 2
+	ip netns exec "$ns" python3 "$top/tests/pka-remote/peer.py" "10.77.${ns#pkac}.1" "$port" "$@"
+}
+peer_status() {	# peer_status WANT NS PORT MODE ARGS...
+	local want=$1 got
+	shift
+	got=$(peer "$@" 2>"$WORK/peer.err")
+	case $got in "status $want "*) return 0 ;; esac
+	echo "# peer: expected status $want, got '$got' $(tail -n 1 "$WORK/peer.err")"
+	return 1
+}
+declare -A IDLE_PID
+# start_idle NAME NS PORT MODE [N]: a peer that holds connection(s) open, in
+# the background (output in $WORK/NAME.out); returns once it is connected
+start_idle() {
+	local name=$1 ns=$2 port=$3
+	shift 3
+	ip netns exec "$ns" python3 "$top/tests/pka-remote/peer.py" "10.77.${ns#pkac}.1" \
+		"$port" "$@" >"$WORK/$name.out" 2>&1 &
+	IDLE_PID[$name]=$!
+	PEER_PIDS="$PEER_PIDS $!"
+	wait_for "$WORK/$name.out" '^connected '
+}
+# idle_addr NAME: its connection's own ADDR:PORT (as the server logs it)
+idle_addr() { sed -n 's/^connected //p' "$WORK/$1.out" | head -n 1; }
+# idle_closed NAME: it ended because the server closed its connection
+idle_closed() {
+	wait "${IDLE_PID[$1]}"
+	grep -q '^closed by server$' "$WORK/$1.out" && return 0
+	sed "s/^/# $1: /" "$WORK/$1.out"
+	return 1
+}
+not() { ! "$@"; }
+
+# --- the activation, while a silent and a stalled peer stay connected ------
+ok "syslog listener bound over /dev/log in the server's mount namespace" syslog_setup
+ok "pka serve listens in pkahsm (2 of 3 required, connections may last 900 s)" \
+	start_serve "$PORT" 900 --conn-timeout 900
+ok "a silent peer connects (TCP, never a byte)" start_idle silent pkac3 "$PORT" silent
+ok "a peer stalls mid-handshake (half a ClientHello)" start_idle stall pkac3 "$PORT" stall
+SILENT=$(idle_addr silent) STALL=$(idle_addr stall)
+ok "the server took the silent connection ($SILENT)" wait_log "^pka serve: connection from $SILENT\$"
+ok "the server took the stalled one ($STALL)" wait_log "^pka serve: connection from $STALL\$"
 ok "an unregistered custodian key (token 3, key 2): refused, exit 7" \
 	approve_rc 7 3 --key 2 --root "$W/root.cvc"
 ok "the server logged the unregistered key" serve_log_has "refused unregistered key"
@@ -173,7 +277,7 @@ ok "wrong server identity (TLS certificate not the pinned one): refused, exit 10
 	approve_rc 10 2 --key 1 --root "$W/root.cvc" --server-cert "$WORK/other.pem"
 ok "an oversized frame from a TLS peer: connection refused, server keeps going" \
 	bash -c "printf '\002\377\377' | ip netns exec pkac2 timeout 120 openssl s_client -connect 10.77.2.1:$PORT -tls1_3 -quiet >/dev/null 2>&1; kill -0 $SERVE_PID"
-ok "the server logged the oversized frame" serve_log_has "frame over the size limit"
+ok "the server logged the oversized frame" wait_log "refused connection from 10\.77\.2\.2:[0-9]+: frame over the size limit"
 ok "custodian 1 approves (device CHR pinned, TLS certificate pinned): 1 of 2" \
 	bash -c "ip netns exec pkac1 '$CTL' -d /dev/schsm1 pka approve --connect 10.77.1.1:$PORT --yes --key 1 --root '$W/root.cvc' --device '$DEVCHR' --server-cert '$WORK/cert.pem' >'$WORK/a1' 2>&1 && grep -q 'accepted: 1 of 2' '$WORK/a1'"
 ok "the custodian was shown the device CHR and that the root verified" \
@@ -190,7 +294,47 @@ ok "the server printed the activation" grep -q "activation of device $DEVCHR com
 ok "server log: one line per accepted custodian (2)" \
 	test "$(grep -c 'accepted key' "$WORK/serve.log")" -eq 2
 ok "server log: activation complete" serve_log_has "activation complete: 2 of 2"
+ok "the silent and stalled peers were connected before the first approval was accepted" \
+	before "^pka serve: connection from $STALL\$" "accepted key"
+ok "activation completed while the silent peer was still connected (then it was dropped)" \
+	before "activation complete: 2 of 2" "^pka serve: dropped connection from $SILENT: activation complete\$"
+ok "activation completed while the stalled peer was still connected (then it was dropped)" \
+	before "activation complete: 2 of 2" "^pka serve: dropped connection from $STALL: activation complete\$"
+ok "neither timed out nor was refused" \
+	not grep -qE "refused connection from ($SILENT|$STALL)" "$WORK/serve.log"
+ok "the silent peer saw the server close its connection" idle_closed silent
+ok "the stalled peer saw the server close its connection" idle_closed stall
 sed 's/^/# serve: /' "$WORK/serve.log"
+
+# --- the server's syslog: facility authpriv (RFC 3164 <PRI> = 8 * 10 + severity)
+ok "syslog: the completion arrived (authpriv.notice, <85>)" syslog_pri 85 "activation complete: 2 of 2"
+ok "syslog: the unregistered key (authpriv.warning, <84>)" syslog_pri 84 "refused unregistered key"
+ok "syslog: the replay (<84>)" syslog_pri 84 "refused replay: key"
+ok "syslog: the oversized frame (<84>)" syslog_pri 84 "refused connection from .*: frame over the size limit"
+ok "syslog: the accepted keys (<85>)" syslog_pri 85 "accepted key .*: 2 of 2 custodians"
+# stderr_in_syslog: every event line the server wrote on stderr came through syslog too
+stderr_in_syslog() {
+	local line miss=0
+	while IFS= read -r line; do
+		case $line in "pka serve: "*) ;; *) continue ;; esac
+		WAIT_GREP=-F wait_for "$WORK/syslog" "]: ${line#pka serve: }" && continue
+		miss=1
+	done <"$WORK/serve.log"
+	return "$miss"
+}
+ok "syslog: every line on the server's stderr is also in syslog" stderr_in_syslog
+# all_authpriv: every schsmctl message has a priority field <80>..<87>
+all_authpriv() {
+	local all ap
+	all=$(grep -c ' schsmctl\[' "$WORK/syslog")
+	ap=$(grep -cE '^<8[0-7]>[^<]* schsmctl\[[0-9]+\]: ' "$WORK/syslog")
+	[ "$all" -gt 0 ] && [ "$all" -eq "$ap" ] && return 0
+	echo "# $ap of $all schsmctl syslog lines have facility authpriv"
+	grep ' schsmctl\[' "$WORK/syslog" | grep -vE '^<8[0-7]>' | head -n 3 | sed 's/^/# syslog: /'
+	return 1
+}
+ok "syslog: every schsmctl line has facility authpriv (<80>..<87>)" all_authpriv
+ok "syslog: neither the PIN nor the SO-PIN in it" not grep -qE "$PIN|$SO" "$WORK/syslog"
 ok "pka status: 2 authenticated" bash -c "'$CTL' -d /dev/schsm0 pka status | grep -q 'Authenticated public keys: *2'"
 ok "another process signs with key 5 (no PIN)" \
 	expect_rc 0 hsm key sign 5 --alg ecdsa-sha256 --in "$WORK/msg" --out "$WORK/sig5"
@@ -200,21 +344,6 @@ ok "logout ends the activation: key 5 locked again" \
 	bash -c "'$CTL' -d /dev/schsm0 logout >/dev/null; '$CTL' -d /dev/schsm0 key sign 5 --alg ecdsa-sha256 --in '$WORK/msg' --out '$WORK/x' 2>/dev/null; test \$? -eq 4"
 
 # --- session 2: a byte-level replay, a silent peer, the timeout --------------
-# peer.py is a scripted custodian (Python's TLS, its own framing) that sends
-# what pka approve --connect never would.
-peer() {	# peer NS PORT MODE ARGS... : prints the server's RESULT
-	local ns=$1 port=$2
-	shift 2
-	ip netns exec "$ns" python3 "$top/tests/pka-remote/peer.py" "10.77.${ns#pkac}.1" "$port" "$@"
-}
-peer_status() {	# peer_status WANT NS PORT MODE ARGS...
-	local want=$1 got
-	shift
-	got=$(peer "$@" 2>"$WORK/peer.err")
-	case $got in "status $want "*) return 0 ;; esac
-	echo "# peer: expected status $want, got '$got' $(tail -n 1 "$WORK/peer.err")"
-	return 1
-}
 PORT=$PORT2
 ok "pka serve --timeout 15 listens" start_serve "$PORT2" 15
 ok "custodian 3's token signs the challenge, a scripted peer sends it: accepted (status 0)" \
@@ -222,13 +351,12 @@ ok "custodian 3's token signs the challenge, a scripted peer sends it: accepted 
 ok "the same APPROVAL bytes sent again: replay refused (status 1)" \
 	peer_status 1 pkac3 "$PORT2" resend "$WORK/c3.frame"
 ok "the server logged that replay" serve_log_has "refused replay: key"
-ip netns exec pkac1 bash -c "exec 3<>/dev/tcp/10.77.1.1/$PORT2; sleep 60" 2>/dev/null &
-SILENT_PID=$!
+ok "a silent peer connects" start_idle silent2 pkac1 "$PORT2" silent
+SILENT=$(idle_addr silent2)
 ok "the server gives up: exit 4" wait_serve 4
-kill "$SILENT_PID" 2>/dev/null
-wait "$SILENT_PID" 2>/dev/null
-SILENT_PID=''
-ok "server log: the silent connection timed out" serve_log_has "handshake: timed out"
+ok "server log: the silent connection was dropped at the timeout" \
+	before "timeout after 15 s" "^pka serve: dropped connection from $SILENT: server timeout\$"
+ok "the silent peer saw the server close its connection" idle_closed silent2
 ok "server log: the activation timed out with 1 of 2" serve_log_has "timeout after 15 s: 1 of 2"
 sed 's/^/# serve: /' "$WORK/serve.log"
 ok "after the timeout a custodian gets no answer (connection refused, exit 1)" \
@@ -249,8 +377,7 @@ ok "an approval with a byte too many: malformed (status 5)" \
 	peer_status 5 pkac3 "$PORT3" trailing "$WORK/c3.pka"
 ok "a RESULT frame where an APPROVAL belongs: malformed (status 5)" \
 	peer_status 5 pkac3 "$PORT3" wrongtype
-ok "the server logged the malformed approvals (2)" \
-	test "$(grep -c 'malformed approval' "$WORK/serve.log")" -eq 2
+ok "the server logged the malformed approvals (2)" wait_log 'malformed approval' 2
 ok "custodian 2 approves after all that: 1 of 2" \
 	bash -c "ip netns exec pkac2 '$CTL' -d /dev/schsm2 pka approve --connect 10.77.2.1:$PORT3 --yes --key 1 --root '$W/root.cvc' 2>&1 | grep -q 'accepted: 1 of 2'"
 ok "custodian 3 approves: 2 of 2" \
@@ -260,5 +387,50 @@ sed 's/^/# serve: /' "$WORK/serve.log"
 ok "key 5 signs again, and openssl verifies it" \
 	bash -c "'$CTL' -d /dev/schsm0 key sign 5 --alg ecdsa-sha256 --in '$WORK/msg' --out '$WORK/sig5b' >/dev/null && openssl dgst -sha256 -verify '$WORK/hsm5.pem' -signature '$WORK/sig5b' '$WORK/msg' >/dev/null"
 ok "logout" bash -c "'$CTL' -d /dev/schsm0 logout >/dev/null"
+
+# --- session 4: the connection bound ----------------------------------------
+PORT=$PORT4
+ok "pka serve listens (a new challenge)" start_serve "$PORT4" 900 --conn-timeout 900
+ok "$CONNS_MAX idle connections from one peer" start_idle hold pkac1 "$PORT4" hold "$CONNS_MAX"
+ok "the server took all $CONNS_MAX" wait_log '^pka serve: connection from 10\.77\.1\.2:[0-9]+$' "$CONNS_MAX"
+ok "connection $((CONNS_MAX + 1)) is closed at once" \
+	bash -c "ip netns exec pkac2 python3 '$top/tests/pka-remote/peer.py' 10.77.2.1 $PORT4 silent >'$WORK/extra.out' 2>&1; grep -q '^closed by server\$' '$WORK/extra.out'"
+EXTRA=$(sed -n 's/^connected //p' "$WORK/extra.out")
+ok "the server logged the refusal ($EXTRA)" \
+	serve_log_has "^pka serve: refused connection from $EXTRA: too many open connections ($CONNS_MAX)\$"
+ok "and started no handler for it" not grep -q "^pka serve: connection from $EXTRA\$" "$WORK/serve.log"
+kill "${IDLE_PID[hold]}"
+wait "${IDLE_PID[hold]}" 2>/dev/null
+ok "the $CONNS_MAX idle peers hang up: one line each" \
+	wait_log '^pka serve: refused connection from 10\.77\.1\.2:[0-9]+: handshake: hung up without an approval$' "$CONNS_MAX"
+ok "custodian 1 approves: 1 of 2" \
+	bash -c "ip netns exec pkac1 '$CTL' -d /dev/schsm1 pka approve --connect 10.77.1.1:$PORT4 --yes --key 1 --root '$W/root.cvc' 2>&1 | grep -q 'accepted: 1 of 2'"
+ok "custodian 3 approves: 2 of 2" \
+	bash -c "ip netns exec pkac3 '$CTL' -d /dev/schsm3 pka approve --connect 10.77.3.1:$PORT4 --yes --key 1 --root '$W/root.cvc' 2>&1 | grep -q 'accepted: 2 of 2'"
+ok "the server exits 0" wait_serve 0
+ok "syslog: the refusal past the bound (<84>)" syslog_pri 84 "refused connection from $EXTRA: too many open connections"
+sed 's/^/# serve: /' "$WORK/serve.log"
+ok "logout" bash -c "'$CTL' -d /dev/schsm0 logout >/dev/null"
+
+# --- session 5: each connection's own deadline; SIGTERM -----------------------
+PORT=$PORT5
+ok "pka serve --conn-timeout 5 listens" start_serve "$PORT5" 900 --conn-timeout 5
+ok "a silent peer connects" start_idle quiet pkac1 "$PORT5" silent
+ok "a peer completes TLS, reads the HELLO and says nothing" start_idle mute pkac2 "$PORT5" mute
+QUIET=$(idle_addr quiet) MUTE=$(idle_addr mute)
+ok "the silent connection ends at its deadline, in the handshake (logged)" \
+	wait_log "^pka serve: refused connection from $QUIET: handshake: timed out\$"
+ok "the mute connection ends at its deadline, after the HELLO (logged)" \
+	wait_log "^pka serve: refused connection from $MUTE: timed out\$"
+ok "the silent peer saw the server close its connection" idle_closed quiet
+ok "the mute peer saw the server close its connection" idle_closed mute
+ok "syslog: the connection timeouts (<84>)" syslog_pri 84 "refused connection from $QUIET: handshake: timed out"
+ok "SIGTERM: the server stops, exit 4" bash -c "kill -TERM $SERVE_PID"
+ok "... and exits 4" wait_serve 4
+ok "server log: stopped by the signal, 0 of 2" serve_log_has "stopped by signal (Terminated): 0 of 2"
+ok "syslog: the stop (<84>)" syslog_pri 84 "stopped by signal"
+ok "syslog: every schsmctl line has facility authpriv (all sessions)" all_authpriv
+ok "syslog: neither the PIN nor the SO-PIN in it (all sessions)" not grep -qE "$PIN|$SO" "$WORK/syslog"
+sed 's/^/# serve: /' "$WORK/serve.log"
 
 tap_done

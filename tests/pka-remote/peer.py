@@ -5,6 +5,13 @@ protocol (Documentation/custodians.md) from Python's own TLS and framing,
 so the test can send what `pka approve --connect` never would.
 
 usage: peer.py HOST PORT MODE [ARGS]
+Peers that hold a connection open (each prints "connected ADDR:PORT", its own
+end, once connected, then "closed by server" when the server closes it):
+  silent                      TCP only, never a byte
+  stall                       the first half of a TLS ClientHello, then nothing
+  mute                        the TLS handshake and the HELLO, then nothing
+  hold N                      N silent connections until killed
+Custodians (print "status N authenticated A required R" from the RESULT):
   capture PKA CTL DEV ID OUT  sign the server's challenge with token DEV key ID
                               (CTL pka approve --challenge, file mode), send it
                               as the key of PKA, save the APPROVAL frame to OUT
@@ -12,9 +19,9 @@ usage: peer.py HOST PORT MODE [ARGS]
   garbage PKA                 the key of PKA with a random 64-byte r||s
   trailing PKA                a well-formed approval plus one byte inside the frame
   wrongtype                   a RESULT frame where an APPROVAL belongs
-Prints "status N authenticated A required R" from the server's RESULT.
 """
 import os
+import signal
 import socket
 import ssl
 import struct
@@ -85,15 +92,81 @@ def device_chr(chain):
     return find(chain, 0x5F20)
 
 
-def main():
-    host, port, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    args = sys.argv[4:]
+def client_ctx():
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
     ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    return ctx
+
+
+def say(what):
+    print(what, flush=True)
+
+
+def connected(s):
+    say("connected %s:%d" % s.getsockname()[:2])
+
+
+def wait_closed(s):
+    """Block until the server closes the connection (or resets it)."""
+    try:
+        while s.recv(4096):
+            pass
+    except socket.timeout:
+        say("timed out waiting for the server")
+        sys.exit(1)
+    except (OSError, ssl.SSLError):
+        pass
+    say("closed by server")
+
+
+def client_hello_half():
+    """The first half of a real TLS 1.3 ClientHello (Python's own)."""
+    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = client_ctx().wrap_bio(inc, out)
+    try:
+        tls.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    hello = out.read()
+    return hello[:len(hello) // 2]
+
+
+def hold(host, port, n):
+    socks = []
+    for _ in range(n):
+        socks.append(socket.create_connection((host, port), timeout=300))
+        connected(socks[-1])
+    signal.pause()    # until killed: the kernel closes them all
+
+
+def idle_peer(host, port, mode):
+    with socket.create_connection((host, port), timeout=300) as raw:
+        if mode == "stall":
+            raw.sendall(client_hello_half())
+        if mode == "mute":
+            with client_ctx().wrap_socket(raw) as s:
+                typ, _ = recv_frame(s)
+                assert typ == 1, "not a HELLO"
+                connected(s)
+                wait_closed(s)
+            return
+        connected(raw)
+        wait_closed(raw)
+
+
+def main():
+    host, port, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    args = sys.argv[4:]
+    if mode == "hold":
+        hold(host, port, int(args[0]))
+        return
+    if mode in ("silent", "stall", "mute"):
+        idle_peer(host, port, mode)
+        return
     with socket.create_connection((host, port), timeout=120) as raw:
-        with ctx.wrap_socket(raw) as s:
+        with client_ctx().wrap_socket(raw) as s:
             typ, hello = recv_frame(s)
             assert typ == 1 and hello[0] == 1, "not a HELLO"
             clen = hello[1]

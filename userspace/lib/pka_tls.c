@@ -78,7 +78,7 @@ int pka_listen(const char *hostport, int *fd)
 	s = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0 ||
 	    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(s, ai->ai_addr, ai->ai_addrlen) || listen(s, 8)) {
+	    bind(s, ai->ai_addr, ai->ai_addrlen) || listen(s, PKA_LISTEN_BACKLOG)) {
 		err = -errno;
 		if (s >= 0)
 			close(s);
@@ -231,11 +231,17 @@ static int wait_io(struct pka_conn *c, int want)
 
 static int ssl_fail(int e)
 {
+	unsigned long why = ERR_peek_last_error();
+
 	ERR_clear_error();
 	if (e == SSL_ERROR_ZERO_RETURN)
 		return -ECONNRESET;
 	if (e == SSL_ERROR_SYSCALL)
 		return errno ? -errno : -ECONNRESET;
+	/* OpenSSL 3 reports an EOF without close_notify as a protocol error */
+	if (ERR_GET_LIB(why) == ERR_LIB_SSL &&
+	    ERR_GET_REASON(why) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+		return -ECONNRESET;
 	return -EPROTO;
 }
 
@@ -265,7 +271,7 @@ static int tls_do(struct pka_conn *c, enum tls_op op, void *buf, size_t len, siz
 	}
 }
 
-static void peer_name(int fd, char *out, size_t cap)
+void pka_peer_name(int fd, char *out, size_t cap)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
@@ -286,7 +292,7 @@ static int tls_start(SSL_CTX *ctx, int fd, uint64_t deadline_ms, struct pka_conn
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
 	c->deadline_ms = deadline_ms;
-	peer_name(fd, c->peer, sizeof(c->peer));
+	pka_peer_name(fd, c->peer, sizeof(c->peer));
 	flags = fcntl(fd, F_GETFL);
 	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK))
 		return -errno;
@@ -339,6 +345,19 @@ int pka_frame_recv(struct pka_conn *c, uint8_t *type, uint8_t *payload, size_t *
 	if (pka_frame_header(hdr, type, len))
 		return -EMSGSIZE;
 	return read_exact(c, payload, *len);
+}
+
+const char *pka_conn_err_text(int err)
+{
+	if (err == -ETIMEDOUT)
+		return "timed out";
+	if (err == -ECONNRESET)
+		return "hung up without an approval";
+	if (err == -EMSGSIZE)
+		return "frame over the size limit";
+	if (err == -EPROTO)
+		return "TLS failure";
+	return strerror(-err);
 }
 
 void pka_conn_close(struct pka_conn *c)

@@ -24,6 +24,9 @@ struct pka_conn {
 	char peer[64];		/* "ADDR:PORT" for log lines */
 };
 
+/* Pending connections the kernel queues for pka_listen's socket. */
+#define PKA_LISTEN_BACKLOG	64
+
 /* Milliseconds on CLOCK_MONOTONIC. */
 uint64_t pka_now_ms(void);
 
@@ -48,6 +51,12 @@ int pka_tls_connect(SSL_CTX *ctx, int fd, uint64_t deadline_ms, struct pka_conn 
 /* One frame out (already encoded), one frame in (payload <= PKA_WIRE_MAX). */
 int pka_frame_send(struct pka_conn *c, const uint8_t *frame, size_t len);
 int pka_frame_recv(struct pka_conn *c, uint8_t *type, uint8_t *payload, size_t *len);
+
+/* The peer of a connected socket as "ADDR:PORT" ("[v6]:PORT"), for log lines. */
+void pka_peer_name(int fd, char *out, size_t cap);
+
+/* What a -errno from the calls above means, in words for a log line. */
+const char *pka_conn_err_text(int err);
 
 /* TLS close_notify when possible, then close. */
 void pka_conn_close(struct pka_conn *c);
