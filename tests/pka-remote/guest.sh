@@ -98,6 +98,7 @@ syslog_setup() {
 }
 # WITH_SYSLOG CMD...: CMD with /dev/log = our listener (an array, not a
 # function, so that "$!" of a backgrounded CMD is CMD's own PID)
+# shellcheck disable=SC2016	# expanded by sh -c, not here
 WITH_SYSLOG=(unshare -m --propagation private
 	sh -c 'mount --bind "$0" /dev/log && exec "$@"' "$WORK/log.sock")
 # syslog_has PATTERN: a schsmctl line whose message matches PATTERN arrives
@@ -109,6 +110,7 @@ syslog_pri() { wait_for "$WORK/syslog" "^<$1>.* schsmctl\[[0-9]+\]: .*$2"; }
 start_serve() {
 	local port=$1 timeout=$2
 	shift 2
+	cat "$WORK/serve.log" >>"$WORK/serve-all.log" 2>/dev/null
 	: >"$WORK/serve.log"
 	"${WITH_SYSLOG[@]}" ip netns exec pkahsm "$CTL" -d /dev/schsm0 pka serve --listen "0.0.0.0:$port" \
 		--timeout "$timeout" --cert-out "$WORK/cert.pem" "$@" \
@@ -429,6 +431,11 @@ ok "SIGTERM: the server stops, exit 4" bash -c "kill -TERM $SERVE_PID"
 ok "... and exits 4" wait_serve 4
 ok "server log: stopped by the signal, 0 of 2" serve_log_has "stopped by signal (Terminated): 0 of 2"
 ok "syslog: the stop (<84>)" syslog_pri 84 "stopped by signal"
+cat "$WORK/serve.log" >>"$WORK/serve-all.log"
+ok "no connection handler died, overran its deadline or sent a bad message (all sessions)" \
+	not grep -q "error: the handler" "$WORK/serve-all.log"
+ok "no sanitizer report from the server or its handlers (all sessions)" \
+	not grep -qE "Sanitizer|runtime error" "$WORK/serve-all.log"
 ok "syslog: every schsmctl line has facility authpriv (all sessions)" all_authpriv
 ok "syslog: neither the PIN nor the SO-PIN in it (all sessions)" not grep -qE "$PIN|$SO" "$WORK/syslog"
 sed 's/^/# serve: /' "$WORK/serve.log"
