@@ -401,6 +401,9 @@ EXTRA=$(sed -n 's/^connected //p' "$WORK/extra.out")
 ok "the server logged the refusal ($EXTRA)" \
 	serve_log_has "^pka serve: refused connection from $EXTRA: too many open connections ($CONNS_MAX)\$"
 ok "and started no handler for it" not grep -q "^pka serve: connection from $EXTRA\$" "$WORK/serve.log"
+ok "a custodian who connects now is turned away: exit 1, told the server closed it" \
+	bash -c "ip netns exec pkac3 '$CTL' -d /dev/schsm3 pka approve --connect 10.77.3.1:$PORT4 --yes --key 1 --root '$W/root.cvc' >/dev/null 2>'$WORK/away.err'; test \$? -eq 1 && grep -q 'the server closed the connection' '$WORK/away.err'"
+ok "the server logged that refusal too" wait_log '^pka serve: refused connection from 10\.77\.3\.2:[0-9]+: too many open connections \(16\)$'
 kill "${IDLE_PID[hold]}"
 wait "${IDLE_PID[hold]}" 2>/dev/null
 ok "the $CONNS_MAX idle peers hang up: one line each" \

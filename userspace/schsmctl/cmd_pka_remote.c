@@ -29,6 +29,14 @@
 #define CONN_TIMEOUT_MS		60000	/* the whole exchange, as the server's default */
 #define CONNECT_TIMEOUT_MS	30000
 
+/* A connection failure as the custodian sees it. */
+static const char *server_err_text(int err)
+{
+	if (err == -ECONNRESET || err == -EPIPE)
+		return "the server closed the connection (too many open connections, or it stopped)";
+	return pka_conn_err_text(err);
+}
+
 static int check_server_cert(SSL *ssl, const char *path)
 {
 	X509 *want = NULL, *got = SSL_get1_peer_certificate(ssl);
@@ -146,7 +154,7 @@ static int approve_exchange(const struct pka_approve_remote *r, struct pka_conn 
 	if (!err)
 		err = pka_frame_recv(c, &type, buf, &len);
 	if (err)
-		return fail(RC_ERROR, "%s: %s", r->connect, pka_conn_err_text(err));
+		return fail(RC_ERROR, "%s: %s", r->connect, server_err_text(err));
 	if (type != PKA_MSG_RESULT || pka_result_decode(buf, len, &res))
 		return fail(RC_ERROR, "%s: malformed result", r->connect);
 	return result_rc(&res, a.chr);
@@ -181,7 +189,7 @@ int pka_approve_connect(const struct pka_approve_remote *r)
 	if (!err)
 		err = pka_frame_recv(&c, &type, buf, &len);
 	if (err) {
-		rc = fail(RC_ERROR, "%s: %s", r->connect, pka_conn_err_text(err));
+		rc = fail(RC_ERROR, "%s: %s", r->connect, server_err_text(err));
 		goto out;
 	}
 	if (r->server_cert)
