@@ -781,11 +781,12 @@ int schsm_card_initialize(struct schsm_chip *chip, const u8 *data, size_t len,
 
 /* ---- keys --------------------------------------------------------------- */
 
-int schsm_card_sign(struct schsm_chip *chip, u8 key_id, u8 alg,
-		    const u8 *in, size_t in_len, u8 *out, size_t cap,
-		    size_t *out_len, u16 *sw)
+/* SIGN (68) and DECIPHER (62) differ only in INS; P2 is the algorithm */
+static int card_key_op(struct schsm_chip *chip, u8 ins, u8 key_id, u8 alg,
+		       const u8 *in, size_t in_len, u8 *out, size_t cap,
+		       size_t *out_len, u16 *sw)
 {
-	struct schsm_cmd c = { .cla = 0x80, .ins = 0x68, .p1 = key_id,
+	struct schsm_cmd c = { .cla = 0x80, .ins = ins, .p1 = key_id,
 			       .p2 = alg, .data = in, .lc = in_len,
 			       .le = min_t(size_t, cap, 65536) };
 
@@ -794,17 +795,20 @@ int schsm_card_sign(struct schsm_chip *chip, u8 key_id, u8 alg,
 	return schsm_card_xfer(chip, &c, out, cap, out_len, sw);
 }
 
+int schsm_card_sign(struct schsm_chip *chip, u8 key_id, u8 alg,
+		    const u8 *in, size_t in_len, u8 *out, size_t cap,
+		    size_t *out_len, u16 *sw)
+{
+	return card_key_op(chip, 0x68, key_id, alg, in, in_len, out, cap,
+			   out_len, sw);
+}
+
 int schsm_card_decipher(struct schsm_chip *chip, u8 key_id, u8 alg,
 			const u8 *in, size_t in_len, u8 *out, size_t cap,
 			size_t *out_len, u16 *sw)
 {
-	struct schsm_cmd c = { .cla = 0x80, .ins = 0x62, .p1 = key_id,
-			       .p2 = alg, .data = in, .lc = in_len,
-			       .le = min_t(size_t, cap, 65536) };
-
-	if (!in_len || !cap)
-		return -EINVAL;
-	return schsm_card_xfer(chip, &c, out, cap, out_len, sw);
+	return card_key_op(chip, 0x62, key_id, alg, in, in_len, out, cap,
+			   out_len, sw);
 }
 
 int schsm_card_sw_to_errno(u16 sw)

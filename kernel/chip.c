@@ -122,6 +122,28 @@ void schsm_chip_unregister(struct schsm_chip *chip)
 	schsm_chardev_del(chip);
 }
 
+/*
+ * The first half of both gates: ops_sem (so disconnect waits for us), then
+ * the runtime-PM reference, taken before io_mutex because resuming may run
+ * reset_resume, which takes io_mutex.
+ */
+static int schsm_ops_enter(struct schsm_chip *chip)
+{
+	int rc;
+
+	down_read(&chip->ops_sem);
+	rc = chip->intf ? schsm_usb_pm_get(chip) : -ENODEV;
+	if (rc)
+		up_read(&chip->ops_sem);
+	return rc;
+}
+
+static void schsm_ops_leave(struct schsm_chip *chip)
+{
+	schsm_usb_pm_put(chip);
+	up_read(&chip->ops_sem);
+}
+
 /**
  * schsm_ops_lock() - the operations gate without a reference or signals
  * @chip: the chip
@@ -133,20 +155,11 @@ void schsm_chip_unregister(struct schsm_chip *chip)
  */
 int schsm_ops_lock(struct schsm_chip *chip)
 {
-	int rc;
+	int rc = schsm_ops_enter(chip);
 
-	down_read(&chip->ops_sem);
-	if (!chip->intf) {
-		up_read(&chip->ops_sem);
-		return -ENODEV;
-	}
-	rc = schsm_usb_pm_get(chip);
-	if (rc) {
-		up_read(&chip->ops_sem);
-		return rc;
-	}
-	mutex_lock(&chip->io_mutex);
-	return 0;
+	if (!rc)
+		mutex_lock(&chip->io_mutex);
+	return rc;
 }
 
 /**
@@ -156,8 +169,7 @@ int schsm_ops_lock(struct schsm_chip *chip)
 void schsm_ops_unlock(struct schsm_chip *chip)
 {
 	mutex_unlock(&chip->io_mutex);
-	schsm_usb_pm_put(chip);
-	up_read(&chip->ops_sem);
+	schsm_ops_leave(chip);
 }
 
 static bool schsm_chip_session_settled(struct schsm_chip *chip)
@@ -214,25 +226,20 @@ static int schsm_chip_lock_session(struct schsm_chip *chip)
  */
 int schsm_try_get_ops(struct schsm_chip *chip)
 {
-	int rc = -ENODEV;
+	int rc;
 
 	get_device(&chip->dev);
-	down_read(&chip->ops_sem);
-	if (!chip->intf)
-		goto out_unlock;
-	/* before io_mutex: resuming may run reset_resume, which takes it */
-	rc = schsm_usb_pm_get(chip);
+	rc = schsm_ops_enter(chip);
 	if (rc)
-		goto out_unlock;
+		goto out_put;
 	rc = schsm_chip_lock_session(chip);
 	if (rc)
-		goto out_pm_put;
+		goto out_leave;
 	return 0;
 
-out_pm_put:
-	schsm_usb_pm_put(chip);
-out_unlock:
-	up_read(&chip->ops_sem);
+out_leave:
+	schsm_ops_leave(chip);
+out_put:
 	put_device(&chip->dev);
 	return rc;
 }
@@ -243,9 +250,7 @@ out_unlock:
  */
 void schsm_put_ops(struct schsm_chip *chip)
 {
-	mutex_unlock(&chip->io_mutex);
-	schsm_usb_pm_put(chip);
-	up_read(&chip->ops_sem);
+	schsm_ops_unlock(chip);
 	put_device(&chip->dev);
 }
 

@@ -141,16 +141,48 @@ static bool pub_matches(const struct schsm_blob *o,
 }
 
 /*
- * Under the operations gate: is this still the token the key names?  The
- * lookup ran before the gate, and a reset, a resume or a card swap may
- * have reopened the session in between.
+ * The token named by @serial, held for one operation: found, under the
+ * operations gate and, checked under it, still that token (the lookup ran
+ * before the gate, and a reset, a resume or a card swap may have reopened
+ * the session in between).  Release with key_token_put().
  */
-static bool key_chip_is(struct schsm_chip *chip, const char *serial)
+static struct schsm_chip *key_token_get(const char *serial)
 {
-	const struct schsm_card *card = schsm_chip_card(chip);
+	struct schsm_chip *chip;
+	const struct schsm_card *card;
+	int ret;
 
-	return schsm_card_ready(chip) &&
-	       !strncmp(card->serial, serial, sizeof(card->serial));
+	chip = schsm_chip_find_by_serial(serial);
+	if (!chip)
+		return ERR_PTR(-ENODEV);
+	ret = schsm_try_get_ops(chip);
+	if (ret)
+		goto out_put;
+	card = schsm_chip_card(chip);
+	if (schsm_card_ready(chip) &&
+	    !strncmp(card->serial, serial, sizeof(card->serial)))
+		return chip;
+	schsm_put_ops(chip);
+	ret = -ENODEV;
+out_put:
+	schsm_chip_put(chip);
+	return ERR_PTR(ret);
+}
+
+static void key_token_put(struct schsm_chip *chip)
+{
+	schsm_put_ops(chip);
+	schsm_chip_put(chip);
+}
+
+/*
+ * The card left the reader during the exchange (QEMU's usb-ccid removes it
+ * just before the reader on unplug): to a key user that is the token gone,
+ * as for a token that is not found.
+ */
+static int key_token_errno(int ret)
+{
+	return ret == -ENOMEDIUM ? -ENODEV : ret;
 }
 
 /* Does the named token hold a key @key_id with this public key? */
@@ -161,24 +193,15 @@ static int blob_check_token(const struct schsm_blob *o, const char *serial)
 	u8 *buf = NULL;
 	int ret;
 
-	chip = schsm_chip_find_by_serial(serial);
-	if (!chip)
-		return -ENODEV;
-	ret = schsm_try_get_ops(chip);
-	if (ret)
-		goto out_put;
-	if (!key_chip_is(chip, serial))
-		ret = -ENODEV;
-	else
-		ret = schsm_card_read_pubkey(chip, o->key_id, &buf, &pk);
-	schsm_put_ops(chip);
-	if (ret == -ENOMEDIUM)	/* card removed meanwhile: as in key_card_op */
-		ret = -ENODEV;
+	chip = key_token_get(serial);
+	if (IS_ERR(chip))
+		return PTR_ERR(chip);
+	ret = schsm_card_read_pubkey(chip, o->key_id, &buf, &pk);
+	key_token_put(chip);
+	ret = key_token_errno(ret);
 	if (!ret && !pub_matches(o, &pk))
 		ret = -EKEYREJECTED;
 	kfree(buf);
-out_put:
-	schsm_chip_put(chip);
 	return ret;
 }
 
@@ -391,33 +414,19 @@ static int key_card_op(const struct schsm_key *sk, bool sign, u8 alg,
 	u16 sw = 0;
 	int ret;
 
-	chip = schsm_chip_find_by_serial(sk->serial);
-	if (!chip)
-		return -ENODEV;
-	ret = schsm_try_get_ops(chip);
-	if (ret)
-		goto out_put;
-	if (!key_chip_is(chip, sk->serial))
-		ret = -ENODEV;
-	else if (sign)
+	chip = key_token_get(sk->serial);
+	if (IS_ERR(chip))
+		return PTR_ERR(chip);
+	if (sign)
 		ret = schsm_card_sign(chip, sk->key_id, alg, in, in_len, out,
 				      cap, out_len, &sw);
 	else
 		ret = schsm_card_decipher(chip, sk->key_id, alg, in, in_len,
 					  out, cap, out_len, &sw);
-	schsm_put_ops(chip);
+	key_token_put(chip);
 	if (!ret)
 		ret = schsm_card_sw_to_errno(sw);
-	/*
-	 * The card left the reader during the exchange (QEMU's usb-ccid
-	 * removes it just before the reader on unplug): to a key user that
-	 * is the token gone, as for a key whose token is not found.
-	 */
-	if (ret == -ENOMEDIUM)
-		ret = -ENODEV;
-out_put:
-	schsm_chip_put(chip);
-	return ret;
+	return key_token_errno(ret);
 }
 
 static int key_sign(const struct schsm_key *sk, const struct key_op *op,

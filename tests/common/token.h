@@ -15,6 +15,7 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <openssl/rand.h>
 #include <openssl/rsa.h>
 
 #include <linux/schsm.h>
@@ -165,6 +166,26 @@ static inline bool ossl_verify_md(EVP_PKEY *pkey, const EVP_MD *md,
 		ok = EVP_PKEY_verify(ctx, sig, sig_len, dg, dg_len) == 1;
 	EVP_PKEY_CTX_free(ctx);
 	return ok;
+}
+
+/*
+ * OpenSSL encrypts a fresh random secret to pkey (RSA PKCS#1 v1.5): the
+ * independent cryptogram the token must decrypt.  0 bytes on failure.
+ */
+static inline size_t ossl_rsa_encrypt_random(EVP_PKEY *pkey, uint8_t *sec,
+					     size_t sec_len, uint8_t *enc,
+					     size_t cap)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pkey, NULL);
+	size_t len = cap;
+
+	if (RAND_bytes(sec, (int)sec_len) != 1 || !ctx ||
+	    EVP_PKEY_encrypt_init(ctx) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0 ||
+	    EVP_PKEY_encrypt(ctx, enc, &len, sec, sec_len) <= 0)
+		len = 0;
+	EVP_PKEY_CTX_free(ctx);
+	return len;
 }
 
 #endif

@@ -214,8 +214,7 @@ static void test_rsa_ops(key_serial_t key, const struct tkey *k)
 	uint8_t dg[64], sig[512], block[256], enc[256], dec[256], sec[32];
 	char info[64];
 	unsigned int i, dlen;
-	size_t elen = sizeof(enc);
-	EVP_PKEY_CTX *ctx;
+	size_t elen;
 	long n;
 
 	n = keyctl_pkey_query(key, "enc=pkcs1 hash=sha256", &q);
@@ -256,13 +255,7 @@ static void test_rsa_ops(key_serial_t key, const struct tkey *k)
 	tap_ok(n < 0 && errno == EINVAL, "pkey_sign enc=oaep -> EINVAL");
 
 	/* openssl encrypts, the token decrypts */
-	RAND_bytes(sec, sizeof(sec));
-	ctx = EVP_PKEY_CTX_new(k->pub, NULL);
-	if (!ctx || EVP_PKEY_encrypt_init(ctx) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0 ||
-	    EVP_PKEY_encrypt(ctx, enc, &elen, sec, sizeof(sec)) <= 0)
-		elen = 0;
-	EVP_PKEY_CTX_free(ctx);
+	elen = ossl_rsa_encrypt_random(k->pub, sec, sizeof(sec), enc, sizeof(enc));
 	n = keyctl_pkey_decrypt(key, "enc=pkcs1", enc, elen, dec, sizeof(dec));
 	tap_ok(n == (long)sizeof(sec) && !memcmp(dec, sec, sizeof(sec)),
 	       "pkey_decrypt of openssl's PKCS#1 cryptogram (%ld)", n);

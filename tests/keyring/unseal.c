@@ -82,18 +82,11 @@ void test_unseal(const struct tkey *k)
 {
 	uint8_t sec[32], enc[256], junk[256], buf[64];
 	struct schsm_unseal u;
-	size_t elen = sizeof(enc);
-	EVP_PKEY_CTX *ctx;
+	size_t elen;
 	key_serial_t found;
 	int ret;
 
-	RAND_bytes(sec, sizeof(sec));
-	ctx = EVP_PKEY_CTX_new(k->pub, NULL);
-	if (!ctx || EVP_PKEY_encrypt_init(ctx) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0 ||
-	    EVP_PKEY_encrypt(ctx, enc, &elen, sec, sizeof(sec)) <= 0)
-		elen = 0;
-	EVP_PKEY_CTX_free(ctx);
+	elen = ossl_rsa_encrypt_random(k->pub, sec, sizeof(sec), enc, sizeof(enc));
 	ret = do_unseal(k->id, SCHSM_ALG_RSA_DECRYPT_RAW, enc, elen, "vol1", &u);
 	tap_ok(!ret && u.sw == SCHSM_SW_OK && u.key_serial > 0,
 	       "UNSEAL openssl's cryptogram -> logon key %d (ret %d sw %04x)",
