@@ -465,10 +465,11 @@ const struct command pka_commands[] = {
 	  "  --device CHR         refuse unless the HSM's device CHR is exactly CHR\n"
 	  "  --server-cert PEM    refuse unless the TLS certificate is this one (serve --cert-out)\n"
 	  "  --yes                do not ask for confirmation on a terminal\n", NULL, 0 },
-	{ "serve", cmd_pka_serve, "--listen ADDR:PORT [--timeout SEC] [--cert-out PEM]",
+	{ "serve", cmd_pka_serve, "--listen ADDR:PORT [--timeout SEC] [--conn-timeout SEC] [--cert-out PEM]",
 	  "HSM side: issue a challenge and take custodians' approvals over TLS until the quorum",
 	  "  --listen ADDR:PORT   where custodians connect (TLS 1.3), e.g. 0.0.0.0:4433\n"
 	  "  --timeout SEC        give up after SEC seconds (default 300)\n"
+	  "  --conn-timeout SEC   each connection's own deadline (default 60); up to 16 at once\n"
 	  "  --cert-out PEM       write the ephemeral TLS certificate (for approve --server-cert)\n"
 	  "  Every accepted or refused approval, timeout and protocol error is one line on\n"
 	  "  stderr and in syslog (LOG_AUTHPRIV).\n", NULL, 0 },
