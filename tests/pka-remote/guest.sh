@@ -4,11 +4,13 @@
 # the HSM, /dev/schsm1..3 are custodian tokens (real emulated tokens).  The
 # HSM's `pka serve` runs in network namespace pkahsm; custodian i runs
 # `pka approve --connect` in namespace pkac<i>, joined to pkahsm by a veth
-# pair (10.77.<i>.2 -> 10.77.<i>.1).  Five server runs: (1) 2-of-3
+# pair (10.77.<i>.2 -> 10.77.<i>.1).  Six server runs: (1) 2-of-3
 # activation while a silent peer and a peer stalled mid-handshake stay
 # connected, with refusals of an unregistered key, wrong server identities,
-# an oversized frame and a replay; (2) a byte-level replay (peer.py), a
-# silent peer and the timeout; (3) session 2's approval replayed on a new
+# an oversized frame and a replay; (2) a byte-level replay (peer.py), ended
+# by SIGINT; (2b) the server's timeout with a silent peer connected (it
+# waits for the server, so only the wait fits into the short timeout: no
+# step races the clock); (3) session 2's approval replayed on a new
 # challenge, a random signature, malformed approvals, then the quorum;
 # (4) the connection bound: 16 idle connections, the 17th refused, then the
 # quorum once they hang up; (5) the per-connection deadline, SIGTERM.
@@ -27,7 +29,7 @@ WORK=$(mktemp -d)
 CTL=$top/userspace/bin/schsmctl-san	# ASan/UBSan build
 export ASAN_OPTIONS=detect_leaks=1
 export PIN=648219 SO=3537363231383830
-PORT=4433 PORT2=4434 PORT3=4435 PORT4=4436 PORT5=4437
+PORT=4433 PORT2=4434 PORT3=4435 PORT4=4436 PORT5=4437 PORT6=4438
 CONNS_MAX=16	# pka serve's bound on open connections (cmd_pka_serve.c)
 SERVE_PID='' SYSLOG_PID='' PEER_PIDS='' DEVLOG_MADE=''
 
@@ -235,14 +237,19 @@ peer_status() {	# peer_status WANT NS PORT MODE ARGS...
 declare -A IDLE_PID
 # start_idle NAME NS PORT MODE [N]: a peer that holds connection(s) open, in
 # the background (output in $WORK/NAME.out); returns once it is connected
-start_idle() {
+# launch_idle NAME NS PORT MODE: an idle peer (peer.py), running once it
+# says "waiting"; it connects as soon as the server listens
+launch_idle() {
 	local name=$1 ns=$2 port=$3
 	shift 3
 	ip netns exec "$ns" python3 "$top/tests/pka-remote/peer.py" "10.77.${ns#pkac}.1" \
 		"$port" "$@" >"$WORK/$name.out" 2>&1 &
 	IDLE_PID[$name]=$!
 	PEER_PIDS="$PEER_PIDS $!"
-	wait_for "$WORK/$name.out" '^connected '
+	wait_for "$WORK/$name.out" '^waiting$'
+}
+start_idle() {	# start_idle NAME NS PORT MODE: an idle peer, connected
+	launch_idle "$@" && wait_for "$WORK/$1.out" '^connected '
 }
 # idle_addr NAME: its connection's own ADDR:PORT (as the server logs it)
 idle_addr() { sed -n 's/^connected //p' "$WORK/$1.out" | head -n 1; }
@@ -345,26 +352,39 @@ ok "the signature verifies with key 5's public key (openssl)" \
 ok "logout ends the activation: key 5 locked again" \
 	bash -c "'$CTL' -d /dev/schsm0 logout >/dev/null; '$CTL' -d /dev/schsm0 key sign 5 --alg ecdsa-sha256 --in '$WORK/msg' --out '$WORK/x' 2>/dev/null; test \$? -eq 4"
 
-# --- session 2: a byte-level replay, a silent peer, the timeout --------------
+# --- session 2: a byte-level replay; a signal ends it ------------------------
 PORT=$PORT2
-ok "pka serve --timeout 15 listens" start_serve "$PORT2" 15
+ok "pka serve listens (a new challenge)" start_serve "$PORT2" 900
 ok "custodian 3's token signs the challenge, a scripted peer sends it: accepted (status 0)" \
 	peer_status 0 pkac3 "$PORT2" capture "$WORK/c3.pka" "$CTL" /dev/schsm3 1 "$WORK/c3.frame"
 ok "the same APPROVAL bytes sent again: replay refused (status 1)" \
 	peer_status 1 pkac3 "$PORT2" resend "$WORK/c3.frame"
 ok "the server logged that replay" serve_log_has "refused replay: key"
-ok "a silent peer connects" start_idle silent2 pkac1 "$PORT2" silent
-SILENT=$(idle_addr silent2)
-ok "the server gives up: exit 4" wait_serve 4
-ok "server log: the silent connection was dropped at the timeout" \
-	before "timeout after 15 s" "^pka serve: dropped connection from $SILENT: server timeout\$"
-ok "the silent peer saw the server close its connection" idle_closed silent2
-ok "server log: the activation timed out with 1 of 2" serve_log_has "timeout after 15 s: 1 of 2"
+ok "SIGINT: the server stops" bash -c "kill -INT $SERVE_PID"
+ok "... and exits 4" wait_serve 4
+ok "server log: stopped by the signal with 1 of 2" serve_log_has "stopped by signal (Interrupt): 1 of 2"
 sed 's/^/# serve: /' "$WORK/serve.log"
-ok "after the timeout a custodian gets no answer (connection refused, exit 1)" \
+ok "after it stopped a custodian gets no answer (connection refused, exit 1)" \
 	bash -c "ip netns exec pkac1 '$CTL' -d /dev/schsm1 pka approve --connect 10.77.1.1:$PORT2 --yes --key 1 2>/dev/null; test \$? -eq 1"
 ok "key 5 stays locked (1 of 2 is not the quorum)" \
 	bash -c "'$CTL' -d /dev/schsm0 key sign 5 --alg ecdsa-sha256 --in '$WORK/msg' --out '$WORK/x' 2>/dev/null; test \$? -eq 4"
+
+# --- session 2b: the server's own timeout, a silent peer still connected -----
+# The peer starts first and connects the moment the server listens, so that
+# nothing but the wait itself has to fit into the short --timeout.
+PORT=$PORT6
+ok "a silent peer waits for the server" launch_idle silent2 pkac1 "$PORT6" silent
+ok "pka serve --timeout 8 listens" start_serve "$PORT6" 8
+ok "the silent peer connects" wait_for "$WORK/silent2.out" '^connected '
+SILENT=$(idle_addr silent2)
+ok "the server gives up: exit 4" wait_serve 4
+ok "server log: the silent connection was dropped at the timeout" \
+	before "timeout after 8 s" "^pka serve: dropped connection from $SILENT: server timeout\$"
+ok "the silent peer saw the server close its connection" idle_closed silent2
+ok "server log: the activation timed out with 0 of 2" serve_log_has "timeout after 8 s: 0 of 2"
+sed 's/^/# serve: /' "$WORK/serve.log"
+ok "after the timeout a custodian gets no answer (connection refused, exit 1)" \
+	bash -c "ip netns exec pkac1 '$CTL' -d /dev/schsm1 pka approve --connect 10.77.1.1:$PORT6 --yes --key 1 2>/dev/null; test \$? -eq 1"
 
 # --- session 3: hostile approvals, then the quorum on the same challenge ----
 PORT=$PORT3
@@ -419,7 +439,7 @@ ok "logout" bash -c "'$CTL' -d /dev/schsm0 logout >/dev/null"
 
 # --- session 5: each connection's own deadline; SIGTERM -----------------------
 PORT=$PORT5
-ok "pka serve --conn-timeout 5 listens" start_serve "$PORT5" 900 --conn-timeout 5
+ok "pka serve --conn-timeout 15 listens" start_serve "$PORT5" 900 --conn-timeout 15
 ok "a silent peer connects" start_idle quiet pkac1 "$PORT5" silent
 ok "a peer completes TLS, reads the HELLO and says nothing" start_idle mute pkac2 "$PORT5" mute
 QUIET=$(idle_addr quiet) MUTE=$(idle_addr mute)

@@ -28,6 +28,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 
 def tlv_walk(b):
@@ -134,6 +135,7 @@ def client_hello_half():
 
 
 def hold(host, port, n):
+    say("waiting")
     socks = []
     for _ in range(n):
         socks.append(socket.create_connection((host, port), timeout=300))
@@ -141,8 +143,21 @@ def hold(host, port, n):
     signal.pause()    # until killed: the kernel closes them all
 
 
+def connect_when_listening(host, port, wait=300):
+    """TCP to the server, retried until it listens (started before it)."""
+    say("waiting")
+    end = time.monotonic() + wait
+    while True:
+        try:
+            return socket.create_connection((host, port), timeout=300)
+        except ConnectionRefusedError:
+            if time.monotonic() > end:
+                raise
+            time.sleep(0.05)
+
+
 def idle_peer(host, port, mode):
-    with socket.create_connection((host, port), timeout=300) as raw:
+    with connect_when_listening(host, port) as raw:
         if mode == "stall":
             raw.sendall(client_hello_half())
         if mode == "mute":
